@@ -1,0 +1,110 @@
+/* api.h: what the HTTP layer's files share: the server configuration, the
+ * per-request context handed to every handler, and the response helpers. */
+#ifndef CRM_API_H
+#define CRM_API_H
+
+#include <jansson.h>
+#include <ulfius.h>
+
+#include "crm/db.h"
+#include "crm/identity.h"
+#include "crm/resource.h"
+
+typedef struct api_config {
+    const char *bind;
+    unsigned port;
+    int threads;
+    int signup;
+    size_t max_body;
+    crm_identity_config identity;
+} api_config;
+
+extern api_config api_cfg;
+
+typedef struct api_ctx {
+    const struct _u_request *req;
+    struct _u_response *resp;
+    crm_caller who;  /* filled for authenticated routes */
+    crm_db *db;
+    char request_id[65];
+} api_ctx;
+
+typedef void (*api_handler)(api_ctx *ctx);
+
+typedef struct api_route {
+    const char *method;
+    const char *path;     /* ulfius format, e.g. /v1/customers/:id */
+    api_handler handler;
+    int public;           /* no token needed */
+    int uses_db;
+} api_route;
+
+/* api_routes_register: add every route to the instance (routes.c). */
+int api_routes_register(struct _u_instance *instance);
+
+/* Responses. Each sets status, body and Content-Type. */
+void api_reply_json(api_ctx *ctx, int status, const char *body);
+void api_reply_doc(api_ctx *ctx, int status, const crm_doc *doc, const char *location_prefix);
+void api_reply_empty(api_ctx *ctx, int status);
+/* api_fail: answer with the problem+json for crm error `code` (crm_error_last() details). */
+void api_fail(api_ctx *ctx, int code);
+/* api_problem: answer with a problem of this status and detail. */
+void api_problem(api_ctx *ctx, int status, const char *detail);
+
+/* Request helpers. Each returns 0, or answers the error itself and returns -1. */
+int api_body(api_ctx *ctx, json_t **out);           /* 400 / 413 / 415 */
+int api_if_match(api_ctx *ctx, long *version);     /* 428 / 412 */
+int api_path_id(api_ctx *ctx, const char *name, const char **out); /* 404 when not a UUID */
+int api_page(api_ctx *ctx, crm_page *page);        /* 422 on limit */
+const char *api_query(api_ctx *ctx, const char *name);
+const char *api_header(api_ctx *ctx, const char *name);
+
+/* api_create: the POST pipeline for a create: body, Idempotency-Key, one
+ * transaction around `create` and the key, 201 with Location and ETag. */
+typedef int (*api_create_fn)(crm_doc *out, api_ctx *ctx, const json_t *body);
+void api_create(api_ctx *ctx, const char *location_prefix, api_create_fn create);
+
+/* api_update / api_delete: the PATCH and DELETE pipelines (If-Match, body, transaction). */
+typedef int (*api_update_fn)(crm_doc *out, api_ctx *ctx, const char *id, long version, const json_t *patch);
+typedef int (*api_delete_fn)(api_ctx *ctx, const char *id, long version);
+void api_update(api_ctx *ctx, api_update_fn update);
+void api_delete(api_ctx *ctx, api_delete_fn remove);
+
+/* Metrics (ops.c). */
+void api_metrics_record(int status, double seconds);
+
+/* Handlers, one per verb, by resource file. */
+void api_ops_healthz(api_ctx *ctx);
+void api_ops_readyz(api_ctx *ctx);
+void api_ops_metrics(api_ctx *ctx);
+void api_ops_jwks(api_ctx *ctx);
+void api_ops_ping(api_ctx *ctx);
+void api_ops_not_found(api_ctx *ctx);
+void api_auth_signup(api_ctx *ctx);
+void api_auth_token(api_ctx *ctx);
+void api_auth_revoke(api_ctx *ctx);
+void api_auth_me(api_ctx *ctx);
+void api_users_list(api_ctx *ctx);
+void api_users_get(api_ctx *ctx);
+void api_users_create(api_ctx *ctx);
+void api_users_update(api_ctx *ctx);
+void api_users_delete(api_ctx *ctx);
+void api_teams_list(api_ctx *ctx);
+void api_teams_get(api_ctx *ctx);
+void api_teams_create(api_ctx *ctx);
+void api_teams_update(api_ctx *ctx);
+void api_teams_delete(api_ctx *ctx);
+void api_customers_list(api_ctx *ctx);
+void api_customers_get(api_ctx *ctx);
+void api_customers_create(api_ctx *ctx);
+void api_customers_update(api_ctx *ctx);
+void api_customers_delete(api_ctx *ctx);
+void api_customers_transfer(api_ctx *ctx);
+void api_contacts_list(api_ctx *ctx);
+void api_contacts_get(api_ctx *ctx);
+void api_contacts_create(api_ctx *ctx);
+void api_contacts_update(api_ctx *ctx);
+void api_contacts_delete(api_ctx *ctx);
+void api_audit_list(api_ctx *ctx);
+
+#endif

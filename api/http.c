@@ -1,0 +1,312 @@
+/* http.c: the response and request helpers every handler uses, the mapping of
+ * crm error codes to problem+json, and the create/update/delete pipelines. */
+#include "api.h"
+#include "crm/auth.h"
+#include "crm/error.h"
+#include "crm/idempotency.h"
+#include "crm/validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 32
+
+const char *api_header(api_ctx *ctx, const char *name) { return u_map_get_case(ctx->req->map_header, name); }
+
+const char *api_query(api_ctx *ctx, const char *name) { return u_map_get(ctx->req->map_url, name); }
+
+void api_reply_json(api_ctx *ctx, int status, const char *body)
+{
+    ulfius_set_string_body_response(ctx->resp, (unsigned)status, body);
+    u_map_put(ctx->resp->map_header, "Content-Type", "application/json");
+}
+
+void api_reply_empty(api_ctx *ctx, int status)
+{
+    ctx->resp->status = (unsigned)status;
+}
+
+static void set_etag(api_ctx *ctx, long version)
+{
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%ld\"", version);
+    u_map_put(ctx->resp->map_header, "ETag", etag);
+}
+
+void api_reply_doc(api_ctx *ctx, int status, const crm_doc *doc, const char *location_prefix)
+{
+    api_reply_json(ctx, status, doc->json);
+    set_etag(ctx, doc->version);
+    if (location_prefix) {
+        char location[256];
+        snprintf(location, sizeof location, "%s/%s", location_prefix, doc->id);
+        u_map_put(ctx->resp->map_header, "Location", location);
+    }
+}
+
+static const struct {
+    int code, status;
+    const char *slug, *title;
+} PROBLEMS[] = {
+    {CRM_ENOTFOUND, 404, "not-found", "Not found"},
+    {CRM_EINVALID, 422, "validation", "Invalid request"},
+    {CRM_ECONFLICT, 409, "conflict", "Conflict"},
+    {CRM_EFORBIDDEN, 403, "forbidden", "Forbidden"},
+    {CRM_EUNAVAILABLE, 503, "unavailable", "Service unavailable"},
+    {CRM_ESTALE, 412, "precondition-failed", "Precondition failed"},
+    {CRM_EAUTH, 401, "unauthorized", "Unauthorized"},
+    {CRM_ERATELIMIT, 429, "rate-limited", "Too many requests"},
+    {CRM_EBADREQUEST, 400, "bad-request", "Bad request"},
+    {CRM_ETOOLARGE, 413, "payload-too-large", "Payload too large"},
+};
+
+static void problem(api_ctx *ctx, int status, const char *slug, const char *title, const char *detail,
+                    const json_t *fields)
+{
+    char type[96];
+    snprintf(type, sizeof type, "https://crm.example/problems/%s", slug);
+    json_t *body = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status, "detail", detail);
+    if (fields)
+        json_object_set(body, "errors", (json_t *)fields);
+    char *text = json_dumps(body, JSON_COMPACT);
+    ulfius_set_string_body_response(ctx->resp, (unsigned)status, text);
+    u_map_put(ctx->resp->map_header, "Content-Type", "application/problem+json");
+    free(text);
+    json_decref(body);
+}
+
+void api_fail(api_ctx *ctx, int code)
+{
+    const crm_error *err = crm_error_last();
+    if (err->code == code || code == CRM_EINVALID)
+        code = err->code ? err->code : code;
+    for (size_t i = 0; i < sizeof PROBLEMS / sizeof PROBLEMS[0]; i++) {
+        if (PROBLEMS[i].code != code)
+            continue;
+        const char *detail = err->detail[0] ? err->detail : PROBLEMS[i].title;
+        problem(ctx, PROBLEMS[i].status, PROBLEMS[i].slug, PROBLEMS[i].title, detail, err->fields);
+        if (code == CRM_EAUTH)
+            u_map_put(ctx->resp->map_header, "WWW-Authenticate", "Bearer realm=\"crm\"");
+        if (code == CRM_ERATELIMIT || code == CRM_EUNAVAILABLE) {
+            char seconds[16];
+            snprintf(seconds, sizeof seconds, "%d", err->retry_after > 0 ? err->retry_after : 1);
+            u_map_put(ctx->resp->map_header, "Retry-After", seconds);
+        }
+        return;
+    }
+    problem(ctx, 500, "internal", "Internal error", "The server could not complete the request; it has been logged.", NULL);
+}
+
+void api_problem(api_ctx *ctx, int status, const char *detail)
+{
+    for (size_t i = 0; i < sizeof PROBLEMS / sizeof PROBLEMS[0]; i++)
+        if (PROBLEMS[i].status == status) {
+            problem(ctx, status, PROBLEMS[i].slug, PROBLEMS[i].title, detail, NULL);
+            return;
+        }
+    problem(ctx, status, status == 415 ? "unsupported-media-type" : "internal",
+            status == 415 ? "Unsupported media type" : "Error", detail, NULL);
+}
+
+/* Nesting depth of a JSON text, counted outside strings, before parsing it, so
+ * a deeply nested body is refused without recursing into it. */
+static int too_deep(const char *text, size_t len)
+{
+    int depth = 0, in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > MAX_DEPTH)
+                return 1;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
+int api_body(api_ctx *ctx, json_t **out)
+{
+    size_t len = ctx->req->binary_body_length;
+    if (len > api_cfg.max_body) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "The body is larger than %zu bytes.", api_cfg.max_body);
+        api_problem(ctx, 413, detail);
+        return -1;
+    }
+    const char *type = api_header(ctx, "Content-Type");
+    if (type && strncasecmp(type, "application/json", 16) != 0 && strncasecmp(type, "application/merge-patch+json", 28) != 0) {
+        api_problem(ctx, 415, "Send the body as application/json.");
+        return -1;
+    }
+    if (len == 0) {
+        api_problem(ctx, 400, "The request needs a JSON body.");
+        return -1;
+    }
+    if (too_deep(ctx->req->binary_body, len)) {
+        api_problem(ctx, 400, "The JSON body is nested too deeply.");
+        return -1;
+    }
+    json_error_t error;
+    *out = json_loadb(ctx->req->binary_body, len, JSON_REJECT_DUPLICATES, &error);
+    if (!*out) {
+        char detail[300];
+        snprintf(detail, sizeof detail, "The body is not valid JSON: %s (line %d, column %d).", error.text, error.line,
+                 error.column);
+        api_problem(ctx, 400, detail);
+        return -1;
+    }
+    return 0;
+}
+
+int api_if_match(api_ctx *ctx, long *version)
+{
+    const char *given = api_header(ctx, "If-Match");
+    if (!given) {
+        problem(ctx, 428, "precondition-required", "Precondition required",
+                "Send If-Match with the ETag you last read, so concurrent changes are not lost.", NULL);
+        return -1;
+    }
+    const char *p = given;
+    if (strncmp(p, "W/", 2) == 0)
+        p += 2;
+    char *end = NULL;
+    long v = strtol(*p == '"' ? p + 1 : p, &end, 10);
+    if (!end || end == p || v < 1 || (*p == '"' && *end != '"')) {
+        problem(ctx, 412, "precondition-failed", "Precondition failed", "If-Match does not match the current ETag.", NULL);
+        return -1;
+    }
+    *version = v;
+    return 0;
+}
+
+int api_path_id(api_ctx *ctx, const char *name, const char **out)
+{
+    const char *id = api_query(ctx, name);
+    if (!crm_valid_uuid(id)) {
+        crm_error_set(CRM_ENOTFOUND, "The resource does not exist or is not visible to you.");
+        api_fail(ctx, CRM_ENOTFOUND);
+        return -1;
+    }
+    *out = id;
+    return 0;
+}
+
+int api_page(api_ctx *ctx, crm_page *page)
+{
+    const char *limit = api_query(ctx, "limit");
+    page->limit = 50;
+    page->cursor = api_query(ctx, "cursor");
+    if (limit) {
+        char *end = NULL;
+        long v = strtol(limit, &end, 10);
+        page->limit = (*limit && end && *end == '\0' && v >= -1000000 && v <= 1000000) ? (int)v : 0;
+    }
+    return 0;
+}
+
+/* Hash of what makes two POSTs "the same request": route and body bytes. */
+static void request_hash(char out[65], api_ctx *ctx)
+{
+    size_t plen = strlen(ctx->req->url_path), blen = ctx->req->binary_body_length;
+    char *buf = malloc(plen + 1 + blen);
+    memcpy(buf, ctx->req->url_path, plen);
+    buf[plen] = '\n';
+    if (blen)
+        memcpy(buf + plen + 1, ctx->req->binary_body, blen);
+    crm_sha256_hex(out, buf, plen + 1 + blen);
+    free(buf);
+}
+
+void api_create(api_ctx *ctx, const char *location_prefix, api_create_fn create)
+{
+    json_t *body = NULL;
+    crm_doc doc = {0};
+    crm_replay replay = {0};
+    char hash[65], location[256];
+    const char *key = api_header(ctx, "Idempotency-Key");
+    int rc;
+    if (api_body(ctx, &body) < 0)
+        return;
+    if ((rc = crm_db_begin(ctx->db)) < 0)
+        goto fail;
+    if (key) {
+        request_hash(hash, ctx);
+        rc = crm_idem_begin(&replay, ctx->db, &ctx->who, key, hash);
+        if (rc == 1) {
+            crm_db_rollback(ctx->db);
+            ulfius_set_string_body_response(ctx->resp, (unsigned)replay.status, replay.body);
+            u_map_put(ctx->resp->map_header, "Content-Type", replay.status < 300 ? "application/json" : "application/problem+json");
+            if (replay.location)
+                u_map_put(ctx->resp->map_header, "Location", replay.location);
+            json_t *stored = json_loads(replay.body, 0, NULL);
+            json_t *version = json_object_get(stored, "version");
+            if (json_is_integer(version))
+                set_etag(ctx, (long)json_integer_value(version));
+            json_decref(stored);
+            u_map_put(ctx->resp->map_header, "Idempotent-Replayed", "true");
+            goto done;
+        }
+        if (rc < 0)
+            goto fail;
+    }
+    if ((rc = create(&doc, ctx, body)) < 0)
+        goto fail;
+    snprintf(location, sizeof location, "%s/%s", location_prefix, doc.id);
+    if (key && (rc = crm_idem_finish(ctx->db, &ctx->who, key, hash, 201, doc.json, location)) < 0)
+        goto fail;
+    if ((rc = crm_db_commit(ctx->db)) < 0)
+        goto fail;
+    api_reply_doc(ctx, 201, &doc, location_prefix);
+    goto done;
+fail:
+    crm_db_rollback(ctx->db);
+    api_fail(ctx, rc);
+done:
+    crm_replay_free(&replay);
+    crm_doc_free(&doc);
+    json_decref(body);
+}
+
+void api_update(api_ctx *ctx, api_update_fn update)
+{
+    const char *id;
+    long version;
+    json_t *patch = NULL;
+    crm_doc doc = {0};
+    int rc;
+    if (api_path_id(ctx, "id", &id) < 0 || api_if_match(ctx, &version) < 0 || api_body(ctx, &patch) < 0)
+        return;
+    if ((rc = crm_db_begin(ctx->db)) < 0 || (rc = update(&doc, ctx, id, version, patch)) < 0 ||
+        (rc = crm_db_commit(ctx->db)) < 0) {
+        crm_db_rollback(ctx->db);
+        api_fail(ctx, rc);
+    } else {
+        api_reply_doc(ctx, 200, &doc, NULL);
+    }
+    crm_doc_free(&doc);
+    json_decref(patch);
+}
+
+void api_delete(api_ctx *ctx, api_delete_fn remove)
+{
+    const char *id;
+    long version;
+    int rc;
+    if (api_path_id(ctx, "id", &id) < 0 || api_if_match(ctx, &version) < 0)
+        return;
+    if ((rc = crm_db_begin(ctx->db)) < 0 || (rc = remove(ctx, id, version)) < 0 || (rc = crm_db_commit(ctx->db)) < 0) {
+        crm_db_rollback(ctx->db);
+        api_fail(ctx, rc);
+    } else {
+        api_reply_empty(ctx, 204);
+    }
+}

@@ -1,0 +1,188 @@
+/* main.c: the crm-server command: `serve`, `migrate` and `create-tenant`.
+ * Configuration comes from flags, then CRM_* environment variables, then defaults. */
+#include "api.h"
+#include "crm/auth.h"
+#include "crm/error.h"
+#include "crm/migrate.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+api_config api_cfg;
+
+/* A setting: the flag --name value if given, else $ENV, else the default. */
+static const char *setting(int argc, char **argv, const char *flag, const char *env, const char *fallback)
+{
+    for (int i = 2; i + 1 < argc; i++)
+        if (strcmp(argv[i], flag) == 0)
+            return argv[i + 1];
+    const char *value = getenv(env);
+    return value && *value ? value : fallback;
+}
+
+static void usage(void)
+{
+    fputs("usage: crm-server serve [--port N] [--bind ADDR] [--threads N] [--data-dir DIR]\n"
+          "       crm-server migrate\n"
+          "       crm-server create-tenant --name NAME --slug SLUG --admin-email EMAIL --admin-password PASSWORD"
+          " [--admin-name NAME]\n"
+          "environment: CRM_DATABASE_URL (application role), CRM_MIGRATE_URL (owner role), CRM_PORT, CRM_BIND,\n"
+          "  CRM_THREADS, CRM_DATA_DIR, CRM_SIGNUP (1/0), CRM_ISSUER, CRM_TOKEN_RATE, CRM_ACCESS_TTL, CRM_MAX_BODY\n",
+          stderr);
+}
+
+static void print_applied(const char *name) { printf("applied %s\n", name); }
+
+static int cmd_migrate(int argc, char **argv)
+{
+    const char *url = setting(argc, argv, "--database-url", "CRM_MIGRATE_URL", getenv("CRM_DATABASE_URL"));
+    crm_db *db = NULL;
+    int applied = 0;
+    if (crm_db_open(&db, url ? url : "") < 0 || crm_migrate_apply(db, &applied, print_applied) < 0) {
+        fprintf(stderr, "migrate: %s\n", crm_error_last()->detail);
+        crm_db_close(db);
+        return 1;
+    }
+    printf("database is current (%d migration%s applied now)\n", applied, applied == 1 ? "" : "s");
+    crm_db_close(db);
+    return 0;
+}
+
+static int cmd_create_tenant(int argc, char **argv)
+{
+    const char *url = setting(argc, argv, "--database-url", "CRM_DATABASE_URL", "");
+    const char *name = setting(argc, argv, "--name", "CRM_TENANT_NAME", NULL);
+    const char *slug = setting(argc, argv, "--slug", "CRM_TENANT_SLUG", NULL);
+    const char *email = setting(argc, argv, "--admin-email", "CRM_ADMIN_EMAIL", NULL);
+    const char *password = setting(argc, argv, "--admin-password", "CRM_ADMIN_PASSWORD", NULL);
+    const char *admin = setting(argc, argv, "--admin-name", "CRM_ADMIN_NAME", "Administrator");
+    if (!name || !slug || !email || !password) {
+        usage();
+        return 2;
+    }
+    crm_db *db = NULL;
+    int existed = 0;
+    if (crm_db_open(&db, url) < 0 || crm_identity_create_tenant(db, name, slug, email, password, admin, &existed) < 0) {
+        fprintf(stderr, "create-tenant: %s\n", crm_error_last()->detail);
+        crm_db_close(db);
+        return 1;
+    }
+    printf(existed ? "tenant %s exists already; nothing changed\n" : "created tenant %s\n", slug);
+    crm_db_close(db);
+    return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    const char *url = setting(argc, argv, "--database-url", "CRM_DATABASE_URL", "");
+    const char *data_dir = setting(argc, argv, "--data-dir", "CRM_DATA_DIR", "data");
+    char keys_dir[1024];
+    snprintf(keys_dir, sizeof keys_dir, "%s/keys", data_dir);
+    api_cfg.bind = setting(argc, argv, "--bind", "CRM_BIND", "127.0.0.1");
+    api_cfg.port = (unsigned)atoi(setting(argc, argv, "--port", "CRM_PORT", "8080"));
+    api_cfg.threads = atoi(setting(argc, argv, "--threads", "CRM_THREADS", "4"));
+    api_cfg.signup = atoi(setting(argc, argv, "--signup", "CRM_SIGNUP", "1"));
+    api_cfg.max_body = (size_t)atol(setting(argc, argv, "--max-body", "CRM_MAX_BODY", "1048576"));
+    api_cfg.identity.issuer = setting(argc, argv, "--issuer", "CRM_ISSUER", "crm");
+    api_cfg.identity.audience = "crm-api";
+    api_cfg.identity.access_ttl = atol(setting(argc, argv, "--access-ttl", "CRM_ACCESS_TTL", "900"));
+    api_cfg.identity.refresh_ttl = 30L * 24 * 3600;
+    api_cfg.identity.attempts_per_minute = atoi(setting(argc, argv, "--token-rate", "CRM_TOKEN_RATE", "10"));
+    if (api_cfg.identity.access_ttl < 1 || api_cfg.identity.access_ttl > 900)
+        api_cfg.identity.access_ttl = 900;
+    if (api_cfg.threads < 1)
+        api_cfg.threads = 1;
+
+    crm_keys *keys = NULL;
+    if (crm_keys_load_or_create(&keys, keys_dir) < 0) {
+        fprintf(stderr, "serve: cannot load or create the signing keys in %s: %s\n", keys_dir, crm_error_last()->detail);
+        return 1;
+    }
+    api_cfg.identity.keys = keys;
+
+    /* Refuse a database that is behind or whose migrations were edited. */
+    crm_db *check = NULL;
+    if (crm_db_open(&check, url) < 0 || crm_migrate_check(check) < 0) {
+        fprintf(stderr, "serve: %s\n", crm_error_last()->detail);
+        crm_db_close(check);
+        crm_keys_free(keys);
+        return 1;
+    }
+    crm_db_close(check);
+    crm_db_configure(url);
+
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)api_cfg.port)};
+    if (inet_pton(AF_INET, api_cfg.bind, &addr.sin_addr) != 1) {
+        fprintf(stderr, "serve: %s is not an IPv4 address\n", api_cfg.bind);
+        return 1;
+    }
+    struct _u_instance instance;
+    if (ulfius_init_instance(&instance, api_cfg.port, &addr, NULL) != U_OK) {
+        fprintf(stderr, "serve: cannot initialise the HTTP server\n");
+        return 1;
+    }
+    /* One byte over the limit, so an oversized body is seen as such (ulfius
+     * truncates at the limit) and refused with 413, never parsed truncated. */
+    instance.max_post_body_size = api_cfg.max_body + 1;
+    if (api_routes_register(&instance) < 0) {
+        fprintf(stderr, "serve: cannot register routes\n");
+        return 1;
+    }
+    struct MHD_OptionItem options[] = {
+        {MHD_OPTION_THREAD_POOL_SIZE, api_cfg.threads, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, 4096, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL},
+        {MHD_OPTION_SOCK_ADDR, 0, &addr},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (ulfius_start_framework_with_mhd_options(&instance, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG,
+                                                options) != U_OK) {
+        fprintf(stderr, "serve: cannot listen on %s:%u\n", api_cfg.bind, api_cfg.port);
+        ulfius_clean_instance(&instance);
+        return 1;
+    }
+    fprintf(stderr, "{\"level\":\"info\",\"msg\":\"serving\",\"address\":\"http://%s:%u\",\"threads\":%d}\n",
+            api_cfg.bind, api_cfg.port, api_cfg.threads);
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "{\"level\":\"info\",\"msg\":\"stopping\",\"signal\":%d}\n", sig);
+    /* Stops accepting, lets the workers finish the requests they hold, then joins them. */
+    ulfius_stop_framework(&instance);
+    ulfius_clean_instance(&instance);
+    crm_keys_free(keys);
+    fflush(stdout);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc < 2) {
+        usage();
+        return 2;
+    }
+    if (strcmp(argv[1], "serve") == 0)
+        return cmd_serve(argc, argv);
+    if (strcmp(argv[1], "migrate") == 0)
+        return cmd_migrate(argc, argv);
+    if (strcmp(argv[1], "create-tenant") == 0)
+        return cmd_create_tenant(argc, argv);
+    usage();
+    return 2;
+}

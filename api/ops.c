@@ -1,0 +1,91 @@
+/* ops.c: health, readiness, Prometheus metrics, the JWKS, the static ping and
+ * the 404 for unknown routes. */
+#include "api.h"
+#include "crm/auth.h"
+#include "crm/error.h"
+#include "crm/migrate.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+static const double BUCKETS[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+#define NBUCKETS (sizeof BUCKETS / sizeof BUCKETS[0])
+
+static atomic_ulong by_status[600];
+static atomic_ulong bucket_counts[NBUCKETS + 1];
+static atomic_ulong duration_micros;
+
+void api_metrics_record(int status, double seconds)
+{
+    if (status >= 100 && status < 600)
+        atomic_fetch_add_explicit(&by_status[status], 1, memory_order_relaxed);
+    size_t i = 0;
+    while (i < NBUCKETS && seconds > BUCKETS[i])
+        i++;
+    atomic_fetch_add_explicit(&bucket_counts[i], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&duration_micros, (unsigned long)(seconds * 1e6), memory_order_relaxed);
+}
+
+void api_ops_healthz(api_ctx *ctx) { api_reply_json(ctx, 200, "{\"status\":\"ok\"}"); }
+
+void api_ops_ping(api_ctx *ctx) { api_reply_json(ctx, 200, "{\"pong\":true}"); }
+
+void api_ops_jwks(api_ctx *ctx)
+{
+    api_reply_json(ctx, 200, crm_keys_jwks(api_cfg.identity.keys));
+    u_map_put(ctx->resp->map_header, "Cache-Control", "public, max-age=300");
+}
+
+void api_ops_readyz(api_ctx *ctx)
+{
+    int rc = crm_migrate_check(ctx->db);
+    if (rc < 0) {
+        const crm_error *err = crm_error_last();
+        crm_error_set(CRM_EUNAVAILABLE, "Not ready: %s", err->detail);
+        crm_error_retry_after(1);
+        api_fail(ctx, CRM_EUNAVAILABLE);
+        return;
+    }
+    api_reply_json(ctx, 200, "{\"status\":\"ready\"}");
+}
+
+void api_ops_not_found(api_ctx *ctx)
+{
+    crm_error_set(CRM_ENOTFOUND, "There is no such route.");
+    api_fail(ctx, CRM_ENOTFOUND);
+}
+
+void api_ops_metrics(api_ctx *ctx)
+{
+    char text[16384];
+    size_t n = 0;
+    n += (size_t)snprintf(text + n, sizeof text - n,
+                          "# HELP crm_http_requests_total HTTP requests answered, by status.\n"
+                          "# TYPE crm_http_requests_total counter\n");
+    for (int s = 100; s < 600; s++) {
+        unsigned long count = atomic_load_explicit(&by_status[s], memory_order_relaxed);
+        if (count && n < sizeof text - 128)
+            n += (size_t)snprintf(text + n, sizeof text - n, "crm_http_requests_total{status=\"%d\"} %lu\n", s, count);
+    }
+    n += (size_t)snprintf(text + n, sizeof text - n,
+                          "# HELP crm_http_request_duration_seconds Time to answer a request.\n"
+                          "# TYPE crm_http_request_duration_seconds histogram\n");
+    unsigned long cumulative = 0;
+    for (size_t i = 0; i <= NBUCKETS; i++) {
+        cumulative += atomic_load_explicit(&bucket_counts[i], memory_order_relaxed);
+        if (i < NBUCKETS)
+            n += (size_t)snprintf(text + n, sizeof text - n, "crm_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
+                                  BUCKETS[i], cumulative);
+        else
+            n += (size_t)snprintf(text + n, sizeof text - n, "crm_http_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
+                                  cumulative);
+    }
+    n += (size_t)snprintf(text + n, sizeof text - n,
+                          "crm_http_request_duration_seconds_sum %.6f\ncrm_http_request_duration_seconds_count %lu\n"
+                          "# HELP crm_db_reconnects_total Database connections re-established.\n"
+                          "# TYPE crm_db_reconnects_total counter\ncrm_db_reconnects_total %lu\n",
+                          (double)atomic_load(&duration_micros) / 1e6, cumulative, crm_db_reconnects());
+    ulfius_set_string_body_response(ctx->resp, 200, text);
+    u_map_put(ctx->resp->map_header, "Content-Type", "text/plain; version=0.0.4");
+}

@@ -1,0 +1,128 @@
+/* routes.c: the whole HTTP surface in one table, and the dispatcher every
+ * route goes through: request id, token check, database session, handler,
+ * log line and metrics. */
+#include "api.h"
+#include "crm/auth.h"
+#include "crm/error.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const api_route ROUTES[] = {
+    {"GET", "/healthz", api_ops_healthz, 1, 0},
+    {"GET", "/readyz", api_ops_readyz, 1, 1},
+    {"GET", "/metrics", api_ops_metrics, 1, 0},
+    {"GET", "/.well-known/jwks.json", api_ops_jwks, 1, 0},
+    {"GET", "/v1/ping", api_ops_ping, 1, 0},
+    {"POST", "/v1/signup", api_auth_signup, 1, 1},
+    {"POST", "/v1/auth/token", api_auth_token, 1, 1},
+    {"POST", "/v1/auth/revoke", api_auth_revoke, 1, 1},
+    {"GET", "/v1/me", api_auth_me, 0, 1},
+    {"GET", "/v1/users", api_users_list, 0, 1},
+    {"POST", "/v1/users", api_users_create, 0, 1},
+    {"GET", "/v1/users/:id", api_users_get, 0, 1},
+    {"PATCH", "/v1/users/:id", api_users_update, 0, 1},
+    {"DELETE", "/v1/users/:id", api_users_delete, 0, 1},
+    {"GET", "/v1/teams", api_teams_list, 0, 1},
+    {"POST", "/v1/teams", api_teams_create, 0, 1},
+    {"GET", "/v1/teams/:id", api_teams_get, 0, 1},
+    {"PATCH", "/v1/teams/:id", api_teams_update, 0, 1},
+    {"DELETE", "/v1/teams/:id", api_teams_delete, 0, 1},
+    {"GET", "/v1/customers", api_customers_list, 0, 1},
+    {"POST", "/v1/customers", api_customers_create, 0, 1},
+    {"GET", "/v1/customers/:id", api_customers_get, 0, 1},
+    {"PATCH", "/v1/customers/:id", api_customers_update, 0, 1},
+    {"DELETE", "/v1/customers/:id", api_customers_delete, 0, 1},
+    {"POST", "/v1/customers/:id/transfer", api_customers_transfer, 0, 1},
+    {"GET", "/v1/customers/:id/contacts", api_contacts_list, 0, 1},
+    {"POST", "/v1/customers/:id/contacts", api_contacts_create, 0, 1},
+    {"GET", "/v1/contacts/:id", api_contacts_get, 0, 1},
+    {"PATCH", "/v1/contacts/:id", api_contacts_update, 0, 1},
+    {"DELETE", "/v1/contacts/:id", api_contacts_delete, 0, 1},
+    {"GET", "/v1/audit-log", api_audit_list, 0, 1},
+};
+
+static const api_route NOT_FOUND = {"*", "*", api_ops_not_found, 1, 0};
+
+static void request_id(api_ctx *ctx)
+{
+    const char *given = api_header(ctx, "X-Request-Id");
+    size_t n = given ? strlen(given) : 0;
+    if (n > 0 && n < sizeof ctx->request_id && strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") == n)
+        memcpy(ctx->request_id, given, n + 1);
+    else
+        crm_random_token(ctx->request_id, sizeof ctx->request_id, 12);
+}
+
+static int authenticate(api_ctx *ctx)
+{
+    const char *auth = api_header(ctx, "Authorization");
+    crm_claims claims;
+    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
+        crm_error_set(CRM_EAUTH, "An access token is required: send Authorization: Bearer <token>.");
+        return -1;
+    }
+    if (crm_token_verify(&claims, api_cfg.identity.keys, api_cfg.identity.issuer, api_cfg.identity.audience,
+                         auth + 7) < 0)
+        return -1;
+    memcpy(ctx->who.tenant_id, claims.tid, sizeof ctx->who.tenant_id);
+    memcpy(ctx->who.user_id, claims.sub, sizeof ctx->who.user_id);
+    memcpy(ctx->who.role, claims.role, sizeof ctx->who.role);
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const api_route *route = user_data;
+    api_ctx ctx = {.req = req, .resp = resp};
+    double started = now_seconds();
+    crm_error_clear();
+    request_id(&ctx);
+    if (!route->public && authenticate(&ctx) < 0) {
+        api_fail(&ctx, CRM_EAUTH);
+    } else {
+        if (route->uses_db) {
+            ctx.db = crm_db_thread();
+            int rc = ctx.who.tenant_id[0] ? crm_db_set_caller(ctx.db, &ctx.who) : 0;
+            if (rc < 0) {
+                api_fail(&ctx, rc);
+                goto done;
+            }
+        }
+        route->handler(&ctx);
+    }
+done:
+    u_map_put(resp->map_header, "X-Request-Id", ctx.request_id);
+    double elapsed = now_seconds() - started;
+    api_metrics_record((int)resp->status, elapsed);
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    struct tm tm;
+    gmtime_r(&wall.tv_sec, &tm);
+    char ts[40];
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    printf("{\"ts\":\"%s.%03ldZ\",\"request_id\":\"%s\",\"tenant\":\"%s\",\"user\":\"%s\",\"method\":\"%s\","
+           "\"route\":\"%s\",\"status\":%ld,\"duration_ms\":%.3f}\n",
+           ts, wall.tv_nsec / 1000000, ctx.request_id, ctx.who.tenant_id, ctx.who.user_id, req->http_verb,
+           route->path, resp->status, elapsed * 1000.0);
+    crm_error_clear();
+    return U_CALLBACK_COMPLETE;
+}
+
+int api_routes_register(struct _u_instance *instance)
+{
+    for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++) {
+        if (ulfius_add_endpoint_by_val(instance, ROUTES[i].method, NULL, ROUTES[i].path, 0, dispatch,
+                                       (void *)&ROUTES[i]) != U_OK)
+            return -1;
+    }
+    return ulfius_set_default_endpoint(instance, dispatch, (void *)&NOT_FOUND) == U_OK ? 0 : -1;
+}

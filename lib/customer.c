@@ -1,0 +1,292 @@
+/* customer.c: customers — validation, ownership and the SQL that reads and
+ * writes them. Responses are rendered by customer_json() in PostgreSQL. */
+#include "crm/customer.h"
+#include "crm/error.h"
+#include "crm/validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const KINDS[] = {"company", "person", NULL};
+static const char *const STATUSES[] = {"lead", "prospect", "active", "dormant", "lost", NULL};
+static const char *const CATEGORIES[] = {"A", "B", "C", NULL};
+
+static const crm_field FIELDS[] = {
+    {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 300, 0, NULL},
+    {"kind", CRM_T_ENUM, 0, 0, 0, 0, KINDS},
+    {"status", CRM_T_ENUM, 0, 0, 0, 0, STATUSES},
+    {"category", CRM_T_ENUM, CRM_F_NULLABLE, 0, 0, 0, CATEGORIES},
+    {"industry", CRM_T_STRING, CRM_F_NULLABLE, 0, 200, 0, NULL},
+    {"region", CRM_T_STRING, CRM_F_NULLABLE, 0, 200, 0, NULL},
+    {"address", CRM_T_STRING, CRM_F_NULLABLE, 0, 500, 0, NULL},
+    {"phone", CRM_T_STRING, CRM_F_NULLABLE, 0, 50, 0, NULL},
+    {"email", CRM_T_EMAIL, CRM_F_NULLABLE, 0, 254, 0, NULL},
+    {"website", CRM_T_STRING, CRM_F_NULLABLE, 0, 500, 0, NULL},
+    {"source", CRM_T_STRING, CRM_F_NULLABLE, 0, 200, 0, NULL},
+    {"tags", CRM_T_STRINGS, 0, 50, 100, 0, NULL},
+    {"credit_limit", CRM_T_DECIMAL, CRM_F_NULLABLE, 0, 16, 2, NULL},
+    {"payment_terms_days", CRM_T_INT, CRM_F_NULLABLE, 0, 3650, 0, NULL},
+    {"notes", CRM_T_STRING, CRM_F_NULLABLE, 0, 10000, 0, NULL},
+    {"owner_id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
+    {"custom", CRM_T_OBJECT, 0, 0, 16384, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+/* (tenant, id, user, role) → the row when visible. */
+static const crm_stmt GET = {
+    "customer_get",
+    "WITH c AS (SELECT c AS r, c.id, c.version, c.owner_id FROM customers c"
+    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND visible_owner(c.owner_id, $3, $4)),"
+    " logged AS (INSERT INTO audit_log (tenant_id, actor_id, entity, entity_id, action)"
+    " SELECT $1, $3, 'customers', c.id, 'read' FROM c WHERE c.owner_id <> $3)"
+    " SELECT c.id, c.version, customer_json(c.r) FROM c"};
+
+static const crm_stmt PROBE = {
+    "customer_probe",
+    "SELECT 1 FROM customers c WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL"
+    " AND visible_owner(c.owner_id, $3, $4)"};
+
+static const crm_stmt LIST = {
+    "customer_list",
+    CRM_SQL_ENVELOPE("customer_json(r)", "$13")
+    "SELECT c AS r, c.created_at, c.id FROM customers c"
+    " WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND visible_owner(c.owner_id, $2, $3)"
+    " AND ($4::text IS NULL OR c.status = $4) AND ($5::uuid IS NULL OR c.owner_id = $5)"
+    " AND ($6::text IS NULL OR c.category = $6) AND ($7::text IS NULL OR c.region = $7)"
+    " AND ($8::text IS NULL OR c.tags @> ARRAY[$8::text]) AND ($9::timestamptz IS NULL OR c.updated_at >= $9)"
+    " AND ($10::text IS NULL OR c.name % $10 OR $10 <% c.name"
+    "      OR c.name ILIKE '%' || replace(replace(replace($10, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
+    "      OR c.phone ILIKE '%' || replace(replace(replace($10, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
+    "      OR c.email ILIKE '%' || replace(replace(replace($10, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
+    CRM_SQL_AFTER("c", "$11", "$12")
+    " ORDER BY c.created_at, c.id LIMIT $13) page"};
+
+static const crm_stmt CREATE = {
+    "customer_create",
+    "INSERT INTO customers (tenant_id, id, name, kind, status, category, industry, region, address, phone,"
+    " email, website, source, tags, credit_limit, payment_terms_days, notes, owner_id, custom)"
+    " SELECT $1, coalesce((b->>'id')::uuid, gen_random_uuid()), b->>'name', coalesce(b->>'kind', 'company'),"
+    " coalesce(b->>'status', 'lead'), b->>'category', b->>'industry', b->>'region', b->>'address', b->>'phone',"
+    " b->>'email', b->>'website', b->>'source',"
+    " coalesce(ARRAY(SELECT jsonb_array_elements_text(b->'tags')), '{}'),"
+    " (b->>'credit_limit')::numeric, (b->>'payment_terms_days')::int, b->>'notes',"
+    " coalesce((b->>'owner_id')::uuid, $2::uuid), coalesce(b->'custom', '{}')"
+    " FROM (SELECT $3::jsonb AS b) body"
+    " RETURNING id, version, customer_json(customers)"};
+
+#define PATCHED(col) "CASE WHEN p ? '" col "' THEN p->>'" col "' ELSE c." col " END"
+
+static const crm_stmt UPDATE = {
+    "customer_update",
+    "UPDATE customers c SET name = " PATCHED("name") ", kind = " PATCHED("kind") ", status = " PATCHED("status")
+    ", category = " PATCHED("category") ", industry = " PATCHED("industry") ", region = " PATCHED("region")
+    ", address = " PATCHED("address") ", phone = " PATCHED("phone") ", email = " PATCHED("email")
+    ", website = " PATCHED("website") ", source = " PATCHED("source") ", notes = " PATCHED("notes")
+    ", tags = CASE WHEN p ? 'tags' THEN ARRAY(SELECT jsonb_array_elements_text(p->'tags')) ELSE c.tags END"
+    ", credit_limit = CASE WHEN p ? 'credit_limit' THEN (p->>'credit_limit')::numeric ELSE c.credit_limit END"
+    ", payment_terms_days = CASE WHEN p ? 'payment_terms_days' THEN (p->>'payment_terms_days')::int"
+    "   ELSE c.payment_terms_days END"
+    ", custom = CASE WHEN p ? 'custom' THEN jsonb_merge_patch(c.custom, p->'custom') ELSE c.custom END"
+    " FROM (SELECT $5::jsonb AS p) patch"
+    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND visible_owner(c.owner_id, $3, $4)"
+    " AND c.version = $6::int"
+    " RETURNING c.id, c.version, customer_json(c)"};
+
+static const crm_stmt DELETE = {
+    "customer_delete",
+    "UPDATE customers c SET deleted_at = now()"
+    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND visible_owner(c.owner_id, $3, $4)"
+    " AND c.version = $5::int RETURNING c.id"};
+
+static const crm_stmt TRANSFER = {
+    "customer_transfer",
+    "UPDATE customers c SET owner_id = $5"
+    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND visible_owner(c.owner_id, $3, $4)"
+    " RETURNING c.id, c.version, customer_json(c)"};
+
+/* (tenant, candidate owner, caller, role) → whether the candidate is an active
+ * user the caller may hand customers to. */
+static const crm_stmt OWNER_CHECK = {
+    "customer_owner_check",
+    "SELECT u.active, visible_owner(u.id, $3, $4) FROM users u WHERE u.tenant_id = $1 AND u.id = $2"};
+
+static const char *or_null(const char *s) { return s && *s ? s : NULL; }
+
+int crm_owner_allowed(crm_db *db, const crm_caller *who, const char *owner_id, const char *field)
+{
+    if (strcmp(owner_id, who->user_id) == 0)
+        return 0;
+    if (strcmp(who->role, "admin") != 0 && strcmp(who->role, "manager") != 0)
+        return crm_error_set(CRM_EFORBIDDEN, "Your role may not assign customers to other users.");
+    PGresult *res = NULL;
+    const char *params[] = {who->tenant_id, owner_id, who->user_id, who->role};
+    int rc = crm_db_run(&res, db, &OWNER_CHECK, 4, params);
+    if (rc < 0)
+        return rc;
+    if (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+        rc = crm_error_field(field, "invalid", "Must be an active user of your organization.");
+    else if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
+        rc = crm_error_set(CRM_EFORBIDDEN, "You may only assign customers to members of the teams you lead.");
+    PQclear(res);
+    return rc;
+}
+
+int crm_customer_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id)
+{
+    PGresult *res = NULL;
+    const char *params[] = {who->tenant_id, id, who->user_id, who->role};
+    int rc = crm_db_run(&res, db, &GET, 4, params);
+    if (rc < 0)
+        return rc;
+    rc = crm_doc_take(out, res);
+    PQclear(res);
+    return rc;
+}
+
+int crm_customer_list(char **out, crm_db *db, const crm_caller *who, const crm_customer_filter *filter,
+                      crm_page *page)
+{
+    int rc = crm_page_prepare(page);
+    const char *status = or_null(filter->status), *category = or_null(filter->category);
+    if (status && !(strcmp(status, "lead") == 0 || strcmp(status, "prospect") == 0 || strcmp(status, "active") == 0 ||
+                    strcmp(status, "dormant") == 0 || strcmp(status, "lost") == 0))
+        rc = crm_error_field("status", "enum", "Must be one of lead, prospect, active, dormant, lost.");
+    if (category && !(strcmp(category, "A") == 0 || strcmp(category, "B") == 0 || strcmp(category, "C") == 0))
+        rc = crm_error_field("category", "enum", "Must be one of A, B, C.");
+    if (or_null(filter->owner_id) && !crm_valid_uuid(filter->owner_id))
+        rc = crm_error_field("owner_id", "format", "Must be a UUID.");
+    if (or_null(filter->updated_since) && !crm_valid_timestamp(filter->updated_since))
+        rc = crm_error_field("updated_since", "format", "Must be an RFC 3339 date-time.");
+    if (or_null(filter->q) && crm_utf8_length(filter->q) > 200)
+        rc = crm_error_field("q", "too_long", "Must be at most 200 characters.");
+    if (rc < 0)
+        return rc;
+    char limit[16];
+    snprintf(limit, sizeof limit, "%d", page->limit);
+    const char *params[] = {who->tenant_id, who->user_id, who->role, status, or_null(filter->owner_id),
+                            category, or_null(filter->region), or_null(filter->tag),
+                            or_null(filter->updated_since), or_null(filter->q), or_null(page->after_ts),
+                            or_null(page->after_id), limit};
+    PGresult *res = NULL;
+    rc = crm_db_run(&res, db, &LIST, 13, params);
+    if (rc < 0)
+        return rc;
+    rc = crm_json_take(out, res);
+    PQclear(res);
+    return rc;
+}
+
+int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body)
+{
+    if (!crm_role_writes_customers(who->role))
+        return crm_error_set(CRM_EFORBIDDEN, "Your role may not create customers.");
+    int rc = crm_validate(body, FIELDS, CRM_CREATE);
+    if (rc < 0)
+        return rc;
+    const char *owner = json_string_value(json_object_get(body, "owner_id"));
+    if (owner && (rc = crm_owner_allowed(db, who, owner, "owner_id")) < 0)
+        return rc;
+    char *text = json_dumps(body, JSON_COMPACT);
+    if (!text)
+        return crm_error_set(CRM_ERROR, "Out of memory.");
+    const char *params[] = {who->tenant_id, who->user_id, text};
+    PGresult *res = NULL;
+    rc = crm_db_run(&res, db, &CREATE, 3, params);
+    free(text);
+    if (rc == CRM_ECONFLICT)
+        return crm_error_set(CRM_ECONFLICT, "A customer with this id already exists.");
+    if (rc < 0)
+        return rc;
+    rc = crm_doc_take(out, res);
+    PQclear(res);
+    return rc;
+}
+
+int crm_customer_update(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, long version,
+                        const json_t *patch)
+{
+    if (!crm_role_writes_customers(who->role))
+        return crm_error_set(CRM_EFORBIDDEN, "Your role may not change customers.");
+    int rc = crm_validate(patch, FIELDS, CRM_PATCH);
+    if (rc < 0)
+        return rc;
+    char *text = json_dumps(patch, JSON_COMPACT);
+    if (!text)
+        return crm_error_set(CRM_ERROR, "Out of memory.");
+    char ver[24];
+    snprintf(ver, sizeof ver, "%ld", version);
+    const char *params[] = {who->tenant_id, id, who->user_id, who->role, text, ver};
+    PGresult *res = NULL;
+    rc = crm_db_run(&res, db, &UPDATE, 6, params);
+    free(text);
+    if (rc < 0)
+        return rc;
+    if (PQntuples(res) == 0)
+        rc = crm_stale_or_missing(db, &PROBE, params);
+    else
+        rc = crm_doc_take(out, res);
+    PQclear(res);
+    return rc;
+}
+
+int crm_customer_delete(crm_db *db, const crm_caller *who, const char *id, long version)
+{
+    if (!crm_role_writes_customers(who->role) || strcmp(who->role, "sales") == 0)
+        return crm_error_set(CRM_EFORBIDDEN, "Only a manager or an admin may delete customers.");
+    char ver[24];
+    snprintf(ver, sizeof ver, "%ld", version);
+    const char *params[] = {who->tenant_id, id, who->user_id, who->role, ver};
+    PGresult *res = NULL;
+    int rc = crm_db_run(&res, db, &DELETE, 5, params);
+    if (rc < 0)
+        return rc;
+    if (PQntuples(res) == 0)
+        rc = crm_stale_or_missing(db, &PROBE, params);
+    PQclear(res);
+    return rc;
+}
+
+static const crm_field TRANSFER_FIELDS[] = {
+    {"owner_id", CRM_T_UUID, CRM_F_REQUIRED, 0, 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+int crm_customer_transfer(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, const json_t *body)
+{
+    if (strcmp(who->role, "admin") != 0 && strcmp(who->role, "manager") != 0)
+        return crm_error_set(CRM_EFORBIDDEN, "Only a manager or an admin may transfer customers.");
+    int rc = crm_validate(body, TRANSFER_FIELDS, CRM_CREATE);
+    if (rc < 0)
+        return rc;
+    const char *owner = json_string_value(json_object_get(body, "owner_id"));
+    const char *params[] = {who->tenant_id, id, who->user_id, who->role, owner};
+    PGresult *res = NULL;
+    /* Visibility first, so an invisible customer is a 404 whatever the target. */
+    if ((rc = crm_db_run(&res, db, &PROBE, 4, params)) < 0)
+        return rc;
+    int visible = PQntuples(res) > 0;
+    PQclear(res);
+    if (!visible)
+        return crm_error_set(CRM_ENOTFOUND, "The resource does not exist or is not visible to you.");
+    if ((rc = crm_owner_allowed(db, who, owner, "owner_id")) < 0)
+        return rc;
+    if ((rc = crm_db_run(&res, db, &TRANSFER, 5, params)) < 0)
+        return rc;
+    rc = crm_doc_take(out, res);
+    PQclear(res);
+    return rc;
+}
+
+int crm_customer_visible(crm_db *db, const crm_caller *who, const char *id)
+{
+    const char *params[] = {who->tenant_id, id, who->user_id, who->role};
+    PGresult *res = NULL;
+    int rc = crm_db_run(&res, db, &PROBE, 4, params);
+    if (rc < 0)
+        return rc;
+    int visible = PQntuples(res) > 0;
+    PQclear(res);
+    return visible ? 0 : crm_error_set(CRM_ENOTFOUND, "The customer does not exist or is not visible to you.");
+}

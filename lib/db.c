@@ -1,0 +1,262 @@
+/* db.c: the libpq funnel. Every statement of libcrm goes through crm_db_run or
+ * crm_db_exec, which check status, capture the SQLSTATE, log and map errors. */
+#include "crm/db.h"
+#include "crm/error.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PREPARED_SLOTS 256 /* open-addressing set of prepared statement pointers */
+
+struct crm_db {
+    PGconn *conn;
+    char *conninfo;
+    const crm_stmt *prepared[PREPARED_SLOTS];
+    char tenant_id[37];
+    char user_id[37];
+    char sqlstate[6];
+    time_t last_attempt; /* last (re)connect attempt, to try at most once a second */
+};
+
+static char *shared_conninfo;
+static _Thread_local crm_db *thread_db;
+static atomic_ulong reconnects;
+
+void crm_db_configure(const char *conninfo)
+{
+    free(shared_conninfo);
+    shared_conninfo = strdup(conninfo ? conninfo : "");
+}
+
+unsigned long crm_db_reconnects(void) { return atomic_load(&reconnects); }
+
+const char *crm_db_sqlstate(const crm_db *db) { return db->sqlstate; }
+
+const char *crm_db_value(const PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col))
+        return NULL;
+    return PQgetvalue(res, row, col);
+}
+
+static void forget_session(crm_db *db)
+{
+    memset(db->prepared, 0, sizeof db->prepared);
+    db->tenant_id[0] = '\0';
+    db->user_id[0] = '\0';
+}
+
+/* One JSON log line for a failed database call; the message is escaped. */
+static void log_failure(const char *level, const char *what, const char *stmt, const char *state,
+                        const char *message)
+{
+    char line[1024];
+    size_t n = (size_t)snprintf(line, sizeof line,
+                                "{\"level\":\"%s\",\"msg\":\"%s\",\"statement\":\"%s\",\"sqlstate\":\"%s\",\"detail\":\"",
+                                level, what, stmt, state);
+    for (const char *p = message; p && *p && n + 8 < sizeof line; p++) {
+        if (*p == '"' || *p == '\\')
+            line[n++] = '\\';
+        line[n++] = (*p == '\n' || *p == '\t') ? ' ' : *p;
+    }
+    snprintf(line + n, sizeof line - n, "\"}\n");
+    fputs(line, stderr);
+}
+
+/* Make sure the connection is usable; reconnect (at most once a second) when it
+ * is not. Returns 0 or CRM_EUNAVAILABLE. */
+static int ensure_connected(crm_db *db)
+{
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+        return 0;
+    time_t now = time(NULL);
+    if (db->conn && now == db->last_attempt) {
+        crm_error_retry_after(1);
+        return crm_error_set(CRM_EUNAVAILABLE, "The database is unavailable.");
+    }
+    db->last_attempt = now;
+    forget_session(db);
+    if (db->conn) {
+        PQreset(db->conn);
+        atomic_fetch_add(&reconnects, 1);
+    } else {
+        db->conn = PQconnectdb(db->conninfo);
+    }
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        log_failure("error", "database connection failed", "connect", "", PQerrorMessage(db->conn));
+        crm_error_retry_after(1);
+        return crm_error_set(CRM_EUNAVAILABLE, "The database is unavailable.");
+    }
+    return 0;
+}
+
+static crm_db *db_new(const char *conninfo)
+{
+    crm_db *db = calloc(1, sizeof *db);
+    if (!db)
+        return NULL;
+    db->conninfo = strdup(conninfo ? conninfo : "");
+    return db;
+}
+
+crm_db *crm_db_thread(void)
+{
+    if (!thread_db)
+        thread_db = db_new(shared_conninfo);
+    return thread_db;
+}
+
+int crm_db_open(crm_db **out, const char *conninfo)
+{
+    crm_db *db = db_new(conninfo);
+    if (!db)
+        return crm_error_set(CRM_ERROR, "Out of memory.");
+    int rc = ensure_connected(db);
+    if (rc < 0) {
+        crm_db_close(db);
+        return rc;
+    }
+    *out = db;
+    return 0;
+}
+
+void crm_db_close(crm_db *db)
+{
+    if (!db)
+        return;
+    if (db->conn)
+        PQfinish(db->conn);
+    free(db->conninfo);
+    free(db);
+}
+
+/* Map a failed result to a crm error, keeping the SQLSTATE. Consumes res. */
+static int result_error(crm_db *db, PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
+    int code = CRM_ERROR;
+    const char *detail = "The database could not complete the request.";
+    if (PQstatus(db->conn) != CONNECTION_OK || !state || strncmp(state, "08", 2) == 0 ||
+        strncmp(state, "57P", 3) == 0) {
+        code = CRM_EUNAVAILABLE;
+        detail = "The database is unavailable.";
+        crm_error_retry_after(1);
+    } else if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
+        code = CRM_ECONFLICT;
+        detail = "The request conflicts with the current state of the data.";
+    } else if (strcmp(state, "23503") == 0 || strcmp(state, "23514") == 0 || strncmp(state, "22", 2) == 0) {
+        code = CRM_EINVALID;
+        detail = "A value is out of range or refers to something that does not exist.";
+    } else if (strcmp(state, "57014") == 0) {
+        detail = "The database took too long to answer.";
+    }
+    /* Never hand SQL text to clients; it goes to the log only. */
+    log_failure(code == CRM_ERROR || code == CRM_EUNAVAILABLE ? "error" : "info", "sql failed", what,
+                db->sqlstate, res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+    if (res)
+        PQclear(res);
+    return crm_error_set(code, "%s", detail);
+}
+
+static int result_ok(PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+    return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+}
+
+static size_t slot_of(const crm_stmt *stmt) { return ((uintptr_t)stmt >> 4) % PREPARED_SLOTS; }
+
+static int ensure_prepared(crm_db *db, const crm_stmt *stmt)
+{
+    size_t i = slot_of(stmt);
+    for (size_t n = 0; n < PREPARED_SLOTS; n++, i = (i + 1) % PREPARED_SLOTS) {
+        if (db->prepared[i] == stmt)
+            return 0;
+        if (!db->prepared[i])
+            break;
+    }
+    PGresult *res = PQprepare(db->conn, stmt->name, stmt->sql, 0, NULL);
+    if (!res || !result_ok(res))
+        return result_error(db, res, stmt->name);
+    PQclear(res);
+    db->prepared[i] = stmt;
+    return 0;
+}
+
+int crm_db_run(PGresult **out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params)
+{
+    int rc = ensure_connected(db);
+    if (rc < 0)
+        return rc;
+    rc = ensure_prepared(db, stmt);
+    if (rc < 0)
+        return rc;
+    PGresult *res = PQexecPrepared(db->conn, stmt->name, nparams, params, NULL, NULL, 0);
+    if (!res || !result_ok(res))
+        return result_error(db, res, stmt->name);
+    db->sqlstate[0] = '\0';
+    if (out)
+        *out = res;
+    else
+        PQclear(res);
+    return 0;
+}
+
+int crm_db_exec(PGresult **out, crm_db *db, const char *sql)
+{
+    int rc = ensure_connected(db);
+    if (rc < 0)
+        return rc;
+    PGresult *res = PQexec(db->conn, sql);
+    if (!res || !result_ok(res))
+        return result_error(db, res, "exec");
+    if (out)
+        *out = res;
+    else
+        PQclear(res);
+    return 0;
+}
+
+static const crm_stmt SET_CALLER = {
+    "db_set_caller",
+    "SELECT set_config('app.tenant_id', $1, false), set_config('app.user_id', $2, false)",
+};
+
+int crm_db_set_caller(crm_db *db, const crm_caller *who)
+{
+    int rc = ensure_connected(db);
+    if (rc < 0)
+        return rc;
+    /* Session settings made inside a transaction vanish on rollback, so only
+     * trust the cache when no transaction is open. */
+    int idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+    if (idle && strcmp(db->tenant_id, who->tenant_id) == 0 && strcmp(db->user_id, who->user_id) == 0)
+        return 0;
+    const char *params[] = {who->tenant_id, who->user_id};
+    rc = crm_db_run(NULL, db, &SET_CALLER, 2, params);
+    if (rc < 0)
+        return rc;
+    if (idle) {
+        memcpy(db->tenant_id, who->tenant_id, sizeof db->tenant_id);
+        memcpy(db->user_id, who->user_id, sizeof db->user_id);
+    }
+    return 0;
+}
+
+int crm_db_begin(crm_db *db) { return crm_db_exec(NULL, db, "BEGIN"); }
+
+int crm_db_commit(crm_db *db) { return crm_db_exec(NULL, db, "COMMIT"); }
+
+void crm_db_rollback(crm_db *db)
+{
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
+        PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+        PGresult *res = PQexec(db->conn, "ROLLBACK");
+        PQclear(res);
+    }
+}

@@ -1,0 +1,49 @@
+/* error.c: the thread-local error record behind crm_error_set() and friends.
+ * Each worker thread handles one request at a time, so one record a thread suffices. */
+#include "crm/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static _Thread_local crm_error last;
+
+int crm_error_set(int code, const char *fmt, ...)
+{
+    va_list ap;
+    last.code = code;
+    va_start(ap, fmt);
+    vsnprintf(last.detail, sizeof last.detail, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int crm_error_field(const char *field, const char *code, const char *fmt, ...)
+{
+    char message[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    if (!last.fields)
+        last.fields = json_array();
+    json_array_append_new(last.fields,
+                          json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
+    if (last.code != CRM_EBADREQUEST) {
+        last.code = CRM_EINVALID;
+        snprintf(last.detail, sizeof last.detail, "The request body has invalid fields.");
+    }
+    return CRM_EINVALID;
+}
+
+const crm_error *crm_error_last(void) { return &last; }
+
+int crm_error_has_fields(void) { return last.fields && json_array_size(last.fields) > 0; }
+
+void crm_error_clear(void)
+{
+    json_decref(last.fields);
+    memset(&last, 0, sizeof last);
+}
+
+void crm_error_retry_after(int seconds) { last.retry_after = seconds; }

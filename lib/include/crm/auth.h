@@ -1,0 +1,62 @@
+/* auth.h: the signing keys, access tokens (RS256 JWT), password hashing and
+ * the small crypto helpers the identity module needs. No HTTP, no SQL here. */
+#ifndef CRM_AUTH_H
+#define CRM_AUTH_H
+
+#include <stddef.h>
+
+typedef struct crm_keys crm_keys;
+
+/* Claims the server puts in, and reads back from, an access token. */
+typedef struct crm_claims {
+    char sub[37];  /* user id (uuid) */
+    char tid[37];  /* tenant id (uuid) */
+    char role[16]; /* admin|manager|sales|assistant|finance|service */
+    long exp;      /* expiry, seconds since the epoch */
+} crm_claims;
+
+/* crm_keys_load_or_create: load the RSA key pair kept in `dir` (created with
+ * mode 0700 if missing), generating a 2048-bit pair on first use.
+ * Returns 0 or CRM_ERROR. On success *out is the caller's (crm_keys_free). */
+int crm_keys_load_or_create(crm_keys **out, const char *dir);
+
+/* crm_keys_free: release the keys; accepts NULL. */
+void crm_keys_free(crm_keys *keys);
+
+/* crm_keys_jwks: the JSON Web Key Set text of the public key(s). Borrowed. */
+const char *crm_keys_jwks(const crm_keys *keys);
+
+/* crm_keys_kid: the key id written in every token header. Borrowed. */
+const char *crm_keys_kid(const crm_keys *keys);
+
+/* crm_token_issue: sign an access token for `claims` valid `ttl` seconds from now
+ * (iat = nbf = now, exp = now + ttl, typ = "access", iss, aud, kid header).
+ * Returns 0 or CRM_ERROR; *out is the caller's (free()). */
+int crm_token_issue(char **out, const crm_keys *keys, const char *issuer, const char *audience,
+                    const crm_claims *claims, long ttl);
+
+/* crm_token_verify: check `token` is an RS256 JWT signed by our key, with our kid,
+ * iss and aud, typ "access", nbf <= now < exp; fill *out. Verified tokens are kept
+ * in a small per-thread cache until their expiry so a repeated token costs no RSA.
+ * Returns 0 or CRM_EAUTH (detail says why). */
+int crm_token_verify(crm_claims *out, const crm_keys *keys, const char *issuer,
+                     const char *audience, const char *token);
+
+/* crm_password_hash: argon2id (m = 19 MiB, t = 2, p = 1) encoded hash of `password`.
+ * At most a few hashes run at once (CPU and memory cap); callers block for a slot.
+ * Returns 0 or CRM_ERROR; *out is the caller's (free()). */
+int crm_password_hash(char **out, const char *password);
+
+/* crm_password_verify: check `password` against an encoded argon2id hash.
+ * Returns 0 on a match, CRM_EAUTH on a mismatch, CRM_ERROR otherwise. On a match
+ * *needs_rehash is set when the hash used other parameters than the current ones. */
+int crm_password_verify(int *needs_rehash, const char *encoded, const char *password);
+
+/* crm_random_token: `nbytes` random bytes from the OS CSPRNG, base64url encoded
+ * without padding into `out` (size at least 4 * nbytes / 3 + 4). Returns 0 or CRM_ERROR. */
+int crm_random_token(char *out, size_t out_size, size_t nbytes);
+
+/* crm_sha256_hex: lowercase hex SHA-256 of `len` bytes at `data` into out[65]. */
+void crm_sha256_hex(char out[65], const void *data, size_t len);
+
+#endif

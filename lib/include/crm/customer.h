@@ -1,0 +1,51 @@
+/* customer.h: customers, the records every salesperson owns one of — with the
+ * ownership rules of DESIGN §1 applied to every read and write. */
+#ifndef CRM_CUSTOMER_H
+#define CRM_CUSTOMER_H
+
+#include <jansson.h>
+
+#include "crm/db.h"
+#include "crm/resource.h"
+
+typedef struct crm_customer_filter {
+    const char *status, *owner_id, *category, *region, *tag, *updated_since, *q; /* NULL = any */
+} crm_customer_filter;
+
+/* crm_customer_get: one customer visible to `who`; a read by anyone but the owner
+ * is recorded in the audit log. Returns 0, CRM_ENOTFOUND or a db error; out->json is the caller's. */
+int crm_customer_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id);
+
+/* crm_customer_list: a page of visible customers matching `filter`, as the list
+ * envelope JSON. Returns 0, CRM_EINVALID (bad filter or page) or a db error; *out is the caller's. */
+int crm_customer_list(char **out, crm_db *db, const crm_caller *who, const crm_customer_filter *filter,
+                      crm_page *page);
+
+/* crm_customer_create: validate `body` and insert a customer owned by the caller
+ * (or by body.owner_id where the caller's role allows). Runs inside the caller's
+ * transaction. Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ECONFLICT (id taken) or a db error. */
+int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body);
+
+/* crm_customer_update: apply a JSON merge patch when the stored version is `version`.
+ * Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ENOTFOUND, CRM_ESTALE or a db error. */
+int crm_customer_update(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, long version,
+                        const json_t *patch);
+
+/* crm_customer_delete: soft-delete (tombstone) when the stored version is `version`.
+ * Returns 0, CRM_EFORBIDDEN, CRM_ENOTFOUND, CRM_ESTALE or a db error. */
+int crm_customer_delete(crm_db *db, const crm_caller *who, const char *id, long version);
+
+/* crm_customer_transfer: give the customer to body.owner_id (admin: any active user;
+ * manager: self or a member of a team they lead). Returns 0, CRM_EINVALID,
+ * CRM_EFORBIDDEN, CRM_ENOTFOUND or a db error. */
+int crm_customer_transfer(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, const json_t *body);
+
+/* crm_owner_allowed: whether `who` may make `owner_id` the owner of a customer.
+ * Returns 0, CRM_EFORBIDDEN, CRM_EINVALID (no such active user, field `field`) or a db error. */
+int crm_owner_allowed(crm_db *db, const crm_caller *who, const char *owner_id, const char *field);
+
+/* crm_customer_visible: 0 when customer `id` exists and `who` may see it,
+ * CRM_ENOTFOUND when not, or a db error. */
+int crm_customer_visible(crm_db *db, const crm_caller *who, const char *id);
+
+#endif

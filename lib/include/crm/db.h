@@ -1,0 +1,71 @@
+/* db.h: the one funnel through which libcrm talks to PostgreSQL: a connection
+ * per worker thread, named statements prepared once per connection, SQLSTATEs
+ * mapped to crm error codes, and recovery from a lost server. */
+#ifndef CRM_DB_H
+#define CRM_DB_H
+
+#include <libpq-fe.h>
+
+typedef struct crm_db crm_db;
+
+/* Who is asking: set on the connection (app.tenant_id, app.user_id) before any
+ * tenant-owned row is touched, and passed to every domain function. */
+typedef struct crm_caller {
+    char tenant_id[37];
+    char user_id[37];
+    char role[16];
+} crm_caller;
+
+/* A named SQL statement. Declare them `static const crm_stmt` next to the code
+ * that owns them; the funnel prepares each once per connection on first use. */
+typedef struct crm_stmt {
+    const char *name;
+    const char *sql;
+} crm_stmt;
+
+/* crm_db_configure: the libpq conninfo every thread's connection uses. Call once
+ * before serving; the string is copied. */
+void crm_db_configure(const char *conninfo);
+
+/* crm_db_thread: this thread's connection, connecting on first use. Never NULL;
+ * a connection that cannot reach the server makes each call fail with
+ * CRM_EUNAVAILABLE until the server is back. Owned by the thread. */
+crm_db *crm_db_thread(void);
+
+/* crm_db_open: a connection of its own to `conninfo` (for commands such as
+ * migrate). Returns 0 or CRM_EUNAVAILABLE; *out is the caller's (crm_db_close). */
+int crm_db_open(crm_db **out, const char *conninfo);
+
+/* crm_db_close: close and free a connection; accepts NULL. */
+void crm_db_close(crm_db *db);
+
+/* crm_db_set_caller: make the session act for `who` (tenant and user). Costs a
+ * round trip only when the tenant or user changed since the previous call. */
+int crm_db_set_caller(crm_db *db, const crm_caller *who);
+
+/* crm_db_run: execute `stmt` with `nparams` text parameters (NULL = SQL NULL).
+ * Returns 0 with *out the result (the caller's, PQclear) for tuples or commands;
+ * otherwise a crm error: CRM_ECONFLICT (unique/serialization), CRM_EINVALID
+ * (bad value/foreign key), CRM_EUNAVAILABLE (server gone), CRM_ERROR. */
+int crm_db_run(PGresult **out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params);
+
+/* crm_db_exec: run plain SQL without parameters (transaction control, DDL in
+ * migrations). Returns 0 or a crm error like crm_db_run. *out may be NULL. */
+int crm_db_exec(PGresult **out, crm_db *db, const char *sql);
+
+/* crm_db_begin / crm_db_commit / crm_db_rollback: transaction control.
+ * rollback never fails (a lost connection has no transaction left). */
+int crm_db_begin(crm_db *db);
+int crm_db_commit(crm_db *db);
+void crm_db_rollback(crm_db *db);
+
+/* crm_db_sqlstate: the SQLSTATE of the last failed call on this connection ("" if none). */
+const char *crm_db_sqlstate(const crm_db *db);
+
+/* crm_db_reconnects: how many times connections were re-established (for /metrics). */
+unsigned long crm_db_reconnects(void);
+
+/* crm_db_value: text of row `row`, column `col` of a result, or NULL if SQL NULL. Borrowed. */
+const char *crm_db_value(const PGresult *res, int row, int col);
+
+#endif

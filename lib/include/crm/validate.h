@@ -1,0 +1,68 @@
+/* validate.h: checking request bodies against a resource's field table before
+ * anything reaches SQL: types, lengths, enums, decimal strings, dates,
+ * unknown and server-owned fields. Errors name the field (crm_error_field). */
+#ifndef CRM_VALIDATE_H
+#define CRM_VALIDATE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef enum crm_field_type {
+    CRM_T_STRING,   /* max = maximum length in characters */
+    CRM_T_ENUM,     /* choices = NULL-terminated list */
+    CRM_T_DECIMAL,  /* decimal string; max = integer digits, scale = fraction digits */
+    CRM_T_INT,      /* JSON integer in [min, max] */
+    CRM_T_BOOL,
+    CRM_T_UUID,
+    CRM_T_DATE,     /* YYYY-MM-DD, a real calendar date */
+    CRM_T_EMAIL,
+    CRM_T_OBJECT,   /* any JSON object (custom fields); max = encoded size */
+    CRM_T_STRINGS,  /* array of strings; max = length of each, min = max item count */
+} crm_field_type;
+
+enum {
+    CRM_F_REQUIRED = 1 << 0,  /* must be present on create */
+    CRM_F_NULLABLE = 1 << 1,  /* null allowed (clears the value) */
+    CRM_F_READONLY = 1 << 2,  /* server-owned: never accepted */
+    CRM_F_NOPATCH = 1 << 3,   /* accepted on create only */
+};
+
+typedef struct crm_field {
+    const char *name;
+    crm_field_type type;
+    unsigned flags;
+    long min;
+    long max;
+    int scale;
+    const char *const *choices;
+} crm_field;
+
+enum { CRM_CREATE = 0, CRM_PATCH = 1 };
+
+/* crm_validate: check that `body` is an object whose members are all in `fields`
+ * (terminated by a {NULL} entry) with valid values for `mode`. The fields version,
+ * created_at, updated_at and deleted_at are always server-owned. Returns 0 or
+ * CRM_EINVALID with one field error per problem. */
+int crm_validate(const json_t *body, const crm_field *fields, int mode);
+
+/* crm_valid_uuid: whether `s` is a canonical textual UUID. */
+int crm_valid_uuid(const char *s);
+
+/* crm_valid_decimal: whether `s` is a decimal string with at most `digits` integer
+ * and `scale` fraction digits (optional leading '-' when `negative` is set). */
+int crm_valid_decimal(const char *s, int digits, int scale, int negative);
+
+/* crm_valid_date: whether `s` is YYYY-MM-DD naming a real day. */
+int crm_valid_date(const char *s);
+
+/* crm_valid_timestamp: whether `s` is an RFC 3339 date-time (with offset or Z). */
+int crm_valid_timestamp(const char *s);
+
+/* crm_utf8_length: number of characters of a UTF-8 string, or -1 if not valid UTF-8. */
+long crm_utf8_length(const char *s);
+
+/* crm_cursor_decode: split a list cursor (base64url of "timestamp|uuid") into its
+ * parts. Returns 0 or CRM_EINVALID with a field error on `cursor`. */
+int crm_cursor_decode(const char *cursor, char ts[40], char id[37]);
+
+#endif

@@ -1,0 +1,99 @@
+/* migrate.c: forward-only schema migrations, applied in order inside
+ * transactions and recorded with a checksum so edits are detected. */
+#include "crm/migrate.h"
+#include "crm/auth.h"
+#include "crm/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const crm_stmt APPLIED = {
+    "migrate_applied", "SELECT version, checksum FROM schema_migrations ORDER BY version"};
+static const crm_stmt RECORD = {
+    "migrate_record", "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1::int, $2, $3)"};
+
+static int version_of(const char *name) { return atoi(name); }
+
+/* Compare the database's record with the binary's list. *pending gets the index of
+ * the first migration not yet applied. */
+static int compare(crm_db *db, int *pending)
+{
+    PGresult *res = NULL;
+    int rc = crm_db_run(&res, db, &APPLIED, 0, NULL);
+    if (rc < 0)
+        return rc;
+    int rows = PQntuples(res);
+    int i = 0;
+    for (; crm_migrations[i].name; i++) {
+        int version = version_of(crm_migrations[i].name);
+        if (i >= rows)
+            break;
+        char sum[65];
+        crm_sha256_hex(sum, crm_migrations[i].sql, strlen(crm_migrations[i].sql));
+        if (atoi(PQgetvalue(res, i, 0)) != version) {
+            rc = crm_error_set(CRM_ECONFLICT, "Migration %s is missing from the database's record.",
+                               crm_migrations[i].name);
+            goto done;
+        }
+        if (strcmp(PQgetvalue(res, i, 1), sum) != 0) {
+            rc = crm_error_set(CRM_ECONFLICT, "Migration %s was edited after it was applied.",
+                               crm_migrations[i].name);
+            goto done;
+        }
+    }
+    *pending = i;
+done:
+    PQclear(res);
+    return rc;
+}
+
+int crm_migrate_apply(crm_db *db, int *applied, void (*log)(const char *name))
+{
+    int rc = crm_db_exec(NULL, db,
+                         "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                         " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
+                         " applied_at timestamptz NOT NULL DEFAULT now());"
+                         "GRANT SELECT ON schema_migrations TO crm_app;"
+                         "SELECT pg_advisory_lock(7321001)");
+    if (rc < 0)
+        return rc;
+    int pending = 0;
+    *applied = 0;
+    rc = compare(db, &pending);
+    for (int i = pending; rc == 0 && crm_migrations[i].name; i++) {
+        const crm_migration *m = &crm_migrations[i];
+        char sum[65], version[16];
+        crm_sha256_hex(sum, m->sql, strlen(m->sql));
+        snprintf(version, sizeof version, "%d", version_of(m->name));
+        const char *params[] = {version, m->name, sum};
+        if ((rc = crm_db_begin(db)) < 0)
+            break;
+        if ((rc = crm_db_exec(NULL, db, m->sql)) < 0 || (rc = crm_db_run(NULL, db, &RECORD, 3, params)) < 0 ||
+            (rc = crm_db_commit(db)) < 0) {
+            crm_db_rollback(db);
+            crm_error_set(rc, "Migration %s failed; see the log for the database's message.", m->name);
+            break;
+        }
+        (*applied)++;
+        if (log)
+            log(m->name);
+    }
+    crm_db_exec(NULL, db, "SELECT pg_advisory_unlock(7321001)");
+    return rc;
+}
+
+int crm_migrate_check(crm_db *db)
+{
+    int pending = 0;
+    int rc = compare(db, &pending);
+    if (rc < 0) {
+        if (strcmp(crm_db_sqlstate(db), "42P01") == 0)
+            return crm_error_set(CRM_ECONFLICT, "The database has no schema yet; run `crm-server migrate`.");
+        return rc;
+    }
+    if (crm_migrations[pending].name)
+        return crm_error_set(CRM_ECONFLICT, "The database is behind: migration %s is not applied; run `crm-server migrate`.",
+                             crm_migrations[pending].name);
+    return 0;
+}

@@ -1,0 +1,313 @@
+/* validate.c: field-table validation of request bodies and the small format
+ * checks (uuid, decimal, date, timestamp, cursor) shared by every resource. */
+#include "crm/validate.h"
+#include "crm/error.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const SERVER_OWNED[] = {"version", "created_at", "updated_at", "deleted_at", NULL};
+
+int crm_valid_uuid(const char *s)
+{
+    if (!s || strlen(s) != 36)
+        return 0;
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-')
+                return 0;
+        } else if (!isxdigit((unsigned char)s[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int crm_valid_decimal(const char *s, int digits, int scale, int negative)
+{
+    if (!s)
+        return 0;
+    if (*s == '-' && negative)
+        s++;
+    int n = 0;
+    while (isdigit((unsigned char)*s)) {
+        s++;
+        n++;
+    }
+    if (n == 0 || n > digits)
+        return 0;
+    if (*s == '.') {
+        s++;
+        int f = 0;
+        while (isdigit((unsigned char)*s)) {
+            s++;
+            f++;
+        }
+        if (f == 0 || f > scale)
+            return 0;
+    }
+    return *s == '\0';
+}
+
+static int digits_at(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+static int num(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+static int valid_day(int y, int m, int d)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1 || m < 1 || m > 12 || d < 1)
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= days[m - 1] + (m == 2 && leap);
+}
+
+int crm_valid_date(const char *s)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !digits_at(s, 4) || !digits_at(s + 5, 2) ||
+        !digits_at(s + 8, 2))
+        return 0;
+    return valid_day(num(s, 4), num(s + 5, 2), num(s + 8, 2));
+}
+
+int crm_valid_timestamp(const char *s)
+{
+    if (!s || strlen(s) < 20 || strlen(s) > 40)
+        return 0;
+    char date[11];
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (!crm_valid_date(date) || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+        return 0;
+    const char *t = s + 11;
+    if (!digits_at(t, 2) || t[2] != ':' || !digits_at(t + 3, 2) || t[5] != ':' || !digits_at(t + 6, 2))
+        return 0;
+    if (num(t, 2) > 23 || num(t + 3, 2) > 59 || num(t + 6, 2) > 60)
+        return 0;
+    t += 8;
+    if (*t == '.') {
+        t++;
+        if (!isdigit((unsigned char)*t))
+            return 0;
+        while (isdigit((unsigned char)*t))
+            t++;
+    }
+    if (*t == 'Z' || *t == 'z')
+        return t[1] == '\0';
+    if ((*t == '+' || *t == '-') && digits_at(t + 1, 2) && t[3] == ':' && digits_at(t + 4, 2))
+        return t[6] == '\0';
+    return 0;
+}
+
+long crm_utf8_length(const char *s)
+{
+    long n = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int extra = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        if (extra < 0)
+            return -1;
+        p++;
+        for (int i = 0; i < extra; i++, p++)
+            if ((*p & 0xC0) != 0x80)
+                return -1;
+        n++;
+    }
+    return n;
+}
+
+static int valid_email(const char *s)
+{
+    const char *at = strchr(s, '@');
+    if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || strlen(s) > 254)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
+            return 0;
+    const char *last = s + strlen(s) - 1;
+    return *last != '.' && at[1] != '.';
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+    for (; list && *list; list++)
+        if (strcmp(s, *list) == 0)
+            return 1;
+    return 0;
+}
+
+static int check_string(const crm_field *f, const char *s)
+{
+    long len = crm_utf8_length(s);
+    if (len < 0)
+        return crm_error_field(f->name, "format", "Must be valid UTF-8 text.");
+    if (len > f->max)
+        return crm_error_field(f->name, "too_long", "Must be at most %ld characters.", f->max);
+    if ((f->flags & CRM_F_REQUIRED) && len == 0)
+        return crm_error_field(f->name, "required", "Must not be empty.");
+    return 0;
+}
+
+static int check_value(const crm_field *f, const json_t *v)
+{
+    if (json_is_null(v)) {
+        if (f->flags & (CRM_F_NULLABLE))
+            return 0;
+        return crm_error_field(f->name, "required", "Must not be null.");
+    }
+    switch (f->type) {
+    case CRM_T_STRING:
+    case CRM_T_EMAIL:
+    case CRM_T_UUID:
+    case CRM_T_DATE:
+    case CRM_T_ENUM:
+    case CRM_T_DECIMAL: {
+        if (!json_is_string(v))
+            return crm_error_field(f->name, "type",
+                                   f->type == CRM_T_DECIMAL ? "Must be a decimal string such as \"1234.50\", not a number."
+                                                            : "Must be a string.");
+        const char *s = json_string_value(v);
+        if (strlen(s) != json_string_length(v))
+            return crm_error_field(f->name, "format", "Must not contain NUL characters.");
+        if (f->type == CRM_T_STRING)
+            return check_string(f, s);
+        if (f->type == CRM_T_EMAIL)
+            return valid_email(s) ? 0 : crm_error_field(f->name, "format", "Must be an email address.");
+        if (f->type == CRM_T_UUID)
+            return crm_valid_uuid(s) ? 0 : crm_error_field(f->name, "format", "Must be a UUID.");
+        if (f->type == CRM_T_DATE)
+            return crm_valid_date(s) ? 0 : crm_error_field(f->name, "format", "Must be a date as YYYY-MM-DD.");
+        if (f->type == CRM_T_ENUM)
+            return in_list(s, f->choices) ? 0 : crm_error_field(f->name, "enum", "Must be one of the allowed values.");
+        return crm_valid_decimal(s, (int)f->max, f->scale, 0)
+                   ? 0
+                   : crm_error_field(f->name, "format", "Must be a non-negative decimal with at most %ld digits before and %d after the point.",
+                                     f->max, f->scale);
+    }
+    case CRM_T_INT:
+        if (!json_is_integer(v))
+            return crm_error_field(f->name, "type", "Must be an integer.");
+        if (json_integer_value(v) < f->min || json_integer_value(v) > f->max)
+            return crm_error_field(f->name, "range", "Must be between %ld and %ld.", f->min, f->max);
+        return 0;
+    case CRM_T_BOOL:
+        return json_is_boolean(v) ? 0 : crm_error_field(f->name, "type", "Must be true or false.");
+    case CRM_T_OBJECT: {
+        if (!json_is_object(v))
+            return crm_error_field(f->name, "type", "Must be a JSON object.");
+        char *text = json_dumps(v, JSON_COMPACT);
+        size_t len = text ? strlen(text) : 0;
+        free(text);
+        return (long)len <= f->max ? 0 : crm_error_field(f->name, "too_long", "Must encode to at most %ld bytes.", f->max);
+    }
+    case CRM_T_STRINGS: {
+        if (!json_is_array(v))
+            return crm_error_field(f->name, "type", "Must be an array of strings.");
+        if ((long)json_array_size(v) > f->min)
+            return crm_error_field(f->name, "too_long", "Must have at most %ld items.", f->min);
+        size_t i;
+        const json_t *item;
+        json_array_foreach(v, i, item)
+        {
+            if (!json_is_string(item) || json_string_length(item) == 0 ||
+                crm_utf8_length(json_string_value(item)) > f->max)
+                return crm_error_field(f->name, "format", "Each item must be a non-empty string of at most %ld characters.",
+                                       f->max);
+        }
+        return 0;
+    }
+    }
+    return 0;
+}
+
+int crm_validate(const json_t *body, const crm_field *fields, int mode)
+{
+    if (!json_is_object(body))
+        return crm_error_field("", "type", "The body must be a JSON object.");
+    const char *key;
+    const json_t *value;
+    int rc = 0;
+    json_object_foreach((json_t *)body, key, value)
+    {
+        const crm_field *f = fields;
+        while (f->name && strcmp(f->name, key) != 0)
+            f++;
+        if (in_list(key, SERVER_OWNED) || (f->name && (f->flags & CRM_F_READONLY)) ||
+            (f->name && mode == CRM_PATCH && (f->flags & CRM_F_NOPATCH))) {
+            rc = crm_error_field(key, "read_only", "Is set by the server and cannot be written here.");
+            continue;
+        }
+        if (!f->name) {
+            rc = crm_error_field(key, "unknown", "Is not a field of this resource.");
+            continue;
+        }
+        if (check_value(f, value) < 0)
+            rc = CRM_EINVALID;
+    }
+    if (mode == CRM_CREATE) {
+        for (const crm_field *f = fields; f->name; f++)
+            if ((f->flags & CRM_F_REQUIRED) && !json_object_get(body, f->name))
+                rc = crm_error_field(f->name, "required", "Is required.");
+    }
+    return rc;
+}
+
+static int b64url_value(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '-' || c == '+')
+        return 62;
+    if (c == '_' || c == '/')
+        return 63;
+    return -1;
+}
+
+int crm_cursor_decode(const char *cursor, char ts[40], char id[37])
+{
+    char plain[96];
+    size_t n = 0, len = strlen(cursor);
+    unsigned bits = 0, acc = 0;
+    if (len > 120)
+        return crm_error_field("cursor", "format", "Is not a cursor this server returned.");
+    for (size_t i = 0; i < len && cursor[i] != '='; i++) {
+        int v = b64url_value(cursor[i]);
+        if (v < 0)
+            return crm_error_field("cursor", "format", "Is not a cursor this server returned.");
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n + 1 >= sizeof plain)
+                return crm_error_field("cursor", "format", "Is not a cursor this server returned.");
+            plain[n++] = (char)((acc >> bits) & 0xFF);
+        }
+    }
+    plain[n] = '\0';
+    char *bar = strchr(plain, '|');
+    if (!bar || (size_t)(bar - plain) >= 40)
+        return crm_error_field("cursor", "format", "Is not a cursor this server returned.");
+    *bar = '\0';
+    if (!crm_valid_timestamp(plain) || !crm_valid_uuid(bar + 1))
+        return crm_error_field("cursor", "format", "Is not a cursor this server returned.");
+    strcpy(ts, plain);
+    strcpy(id, bar + 1);
+    return 0;
+}
