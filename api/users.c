@@ -4,13 +4,14 @@
 
 #include <stdlib.h>
 
-static void reply_list(api_ctx *ctx, int rc, char *body)
+/* Takes the body by address: it is filled by the call in the rc argument. */
+static void reply_list(api_ctx *ctx, int rc, char **body)
 {
     if (rc < 0)
         api_fail(ctx, rc);
     else
-        api_reply_json(ctx, 200, body);
-    free(body);
+        api_reply_json(ctx, 200, *body);
+    free(*body);
 }
 
 static void reply_doc(api_ctx *ctx, int rc, crm_doc *doc)
@@ -28,7 +29,7 @@ void api_users_list(api_ctx *ctx)
     char *body = NULL;
     api_page(ctx, &page);
     crm_user_filter filter = {api_query(ctx, "role"), api_query(ctx, "team_id"), api_query(ctx, "active")};
-    reply_list(ctx, crm_user_list(&body, ctx->db, &ctx->who, &filter, &page), body);
+    reply_list(ctx, crm_user_list(&body, ctx->db, &ctx->who, &filter, &page), &body);
 }
 
 void api_users_get(api_ctx *ctx)
@@ -65,7 +66,7 @@ void api_teams_list(api_ctx *ctx)
     crm_page page;
     char *body = NULL;
     api_page(ctx, &page);
-    reply_list(ctx, crm_team_list(&body, ctx->db, &ctx->who, &page), body);
+    reply_list(ctx, crm_team_list(&body, ctx->db, &ctx->who, &page), &body);
 }
 
 void api_teams_get(api_ctx *ctx)
@@ -104,5 +105,5 @@ void api_audit_list(api_ctx *ctx)
     api_page(ctx, &page);
     crm_audit_filter filter = {api_query(ctx, "entity"), api_query(ctx, "entity_id"), api_query(ctx, "actor_id"),
                                api_query(ctx, "action")};
-    reply_list(ctx, crm_audit_list(&body, ctx->db, &ctx->who, &filter, page.limit, page.cursor), body);
+    reply_list(ctx, crm_audit_list(&body, ctx->db, &ctx->who, &filter, page.limit, page.cursor), &body);
 }

@@ -31,7 +31,7 @@ int crm_error_field(const char *field, const char *code, const char *fmt, ...)
                           json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
     if (last.code != CRM_EBADREQUEST) {
         last.code = CRM_EINVALID;
-        snprintf(last.detail, sizeof last.detail, "The request body has invalid fields.");
+        snprintf(last.detail, sizeof last.detail, "The request has invalid fields; see errors.");
     }
     return CRM_EINVALID;
 }

@@ -11,7 +11,7 @@ static const crm_stmt CLAIM = {
     "idem_claim",
     "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || '/' || $2 || '/' || $3, 0)),"
     " (SELECT json_build_array(k.request_hash, k.status, k.body, k.location) FROM idempotency_keys k"
-    "   WHERE k.tenant_id = $1 AND k.user_id = $2 AND k.key = $3 AND k.created_at > now() - interval '24 hours')"};
+    "   WHERE k.tenant_id = $1::uuid AND k.user_id = $2::uuid AND k.key = $3 AND k.created_at > now() - interval '24 hours')"};
 static const crm_stmt RECORD = {
     "idem_record",
     "INSERT INTO idempotency_keys (tenant_id, user_id, key, request_hash, status, body, location)"
