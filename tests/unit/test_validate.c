@@ -1,0 +1,199 @@
+/* test_validate.c: request-body validation and the format checks behind it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "crm/error.h"
+#include "crm/resource.h"
+#include "crm/validate.h"
+
+static const char *const COLOURS[] = {"red", "green", NULL};
+static const crm_field FIELDS[] = {
+    {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 5, 0, NULL},
+    {"colour", CRM_T_ENUM, CRM_F_NULLABLE, 0, 0, 0, COLOURS},
+    {"amount", CRM_T_DECIMAL, CRM_F_NULLABLE, 0, 4, 2, NULL},
+    {"days", CRM_T_INT, 0, 0, 10, 0, NULL},
+    {"born", CRM_T_DATE, CRM_F_NULLABLE, 0, 0, 0, NULL},
+    {"tags", CRM_T_STRINGS, 0, 2, 3, 0, NULL},
+    {"owner", CRM_T_UUID, CRM_F_READONLY, 0, 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static int reset(void **state)
+{
+    (void)state;
+    crm_error_clear();
+    return 0;
+}
+
+/* The field named in the first recorded error, or "" when none. */
+static const char *first_field(void)
+{
+    const crm_error *err = crm_error_last();
+    return err->fields ? json_string_value(json_object_get(json_array_get(err->fields, 0), "field")) : "";
+}
+
+static const char *first_code(void)
+{
+    const crm_error *err = crm_error_last();
+    return err->fields ? json_string_value(json_object_get(json_array_get(err->fields, 0), "code")) : "";
+}
+
+static int check(const char *body, int mode)
+{
+    json_t *json = json_loads(body, 0, NULL);
+    assert_non_null(json);
+    int rc = crm_validate(json, FIELDS, mode);
+    json_decref(json);
+    return rc;
+}
+
+static void test_validate_accepts_a_complete_body(void **state)
+{
+    (void)state;
+    assert_int_equal(check("{\"name\":\"abc\",\"colour\":\"red\",\"amount\":\"12.50\",\"days\":3,"
+                           "\"born\":\"2024-02-29\",\"tags\":[\"a\",\"b\"]}", CRM_CREATE), 0);
+    assert_false(crm_error_has_fields());
+}
+
+static void test_validate_requires_required_fields_on_create_only(void **state)
+{
+    (void)state;
+    assert_int_equal(check("{\"colour\":\"red\"}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "name");
+    assert_string_equal(first_code(), "required");
+    crm_error_clear();
+    assert_int_equal(check("{\"colour\":\"red\"}", CRM_PATCH), 0);
+}
+
+static void test_validate_names_unknown_and_server_owned_fields(void **state)
+{
+    (void)state;
+    assert_int_equal(check("{\"name\":\"a\",\"colur\":\"red\"}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "colur");
+    assert_string_equal(first_code(), "unknown");
+    crm_error_clear();
+    assert_int_equal(check("{\"name\":\"a\",\"version\":2}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_code(), "read_only");
+    crm_error_clear();
+    assert_int_equal(check("{\"name\":\"a\",\"owner\":\"00000000-0000-0000-0000-000000000000\"}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "owner");
+    crm_error_clear();
+    assert_int_equal(check("{\"id\":\"00000000-0000-0000-0000-000000000000\"}", CRM_PATCH), CRM_EINVALID);
+    assert_string_equal(first_code(), "read_only");
+}
+
+static void test_validate_refuses_a_number_where_a_decimal_string_is_expected(void **state)
+{
+    (void)state;
+    assert_int_equal(check("{\"name\":\"a\",\"amount\":12.5}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "amount");
+    assert_string_equal(first_code(), "type");
+}
+
+static void test_validate_checks_lengths_enums_ranges_and_dates(void **state)
+{
+    (void)state;
+    assert_int_equal(check("{\"name\":\"abcdef\"}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_code(), "too_long");
+    crm_error_clear();
+    /* five characters of Chinese text are five, not fifteen bytes' worth */
+    assert_int_equal(check("{\"name\":\"上海华联贸\"}", CRM_CREATE), 0);
+    assert_int_equal(check("{\"name\":\"a\",\"colour\":\"blue\"}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_code(), "enum");
+    crm_error_clear();
+    assert_int_equal(check("{\"name\":\"a\",\"days\":11}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_code(), "range");
+    crm_error_clear();
+    assert_int_equal(check("{\"name\":\"a\",\"born\":\"2023-02-29\"}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "born");
+    crm_error_clear();
+    assert_int_equal(check("{\"name\":\"a\",\"tags\":[\"a\",\"b\",\"c\"]}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "tags");
+    crm_error_clear();
+    assert_int_equal(check("{\"name\":null}", CRM_PATCH), CRM_EINVALID);
+    crm_error_clear();
+    assert_int_equal(check("{\"colour\":null}", CRM_PATCH), 0);
+}
+
+static void test_validate_refuses_a_non_object_body(void **state)
+{
+    (void)state;
+    assert_int_equal(check("[1,2]", CRM_CREATE), CRM_EINVALID);
+}
+
+static void test_validate_decimal_formats(void **state)
+{
+    (void)state;
+    assert_true(crm_valid_decimal("0", 4, 2, 0));
+    assert_true(crm_valid_decimal("1234.56", 4, 2, 0));
+    assert_false(crm_valid_decimal("12345", 4, 2, 0));
+    assert_false(crm_valid_decimal("1.234", 4, 2, 0));
+    assert_false(crm_valid_decimal("1.", 4, 2, 0));
+    assert_false(crm_valid_decimal(".5", 4, 2, 0));
+    assert_false(crm_valid_decimal("-1", 4, 2, 0));
+    assert_true(crm_valid_decimal("-1", 4, 2, 1));
+    assert_false(crm_valid_decimal("1e3", 4, 2, 0));
+    assert_false(crm_valid_decimal("", 4, 2, 0));
+}
+
+static void test_validate_uuid_and_timestamp_formats(void **state)
+{
+    (void)state;
+    assert_true(crm_valid_uuid("a784933f-308b-4c92-ac56-968f853fa184"));
+    assert_false(crm_valid_uuid("a784933f308b4c92ac56968f853fa184"));
+    assert_false(crm_valid_uuid("g784933f-308b-4c92-ac56-968f853fa184"));
+    assert_true(crm_valid_timestamp("2026-11-23T12:25:36.828874Z"));
+    assert_true(crm_valid_timestamp("2026-11-23T12:25:36+08:00"));
+    assert_false(crm_valid_timestamp("2026-11-23"));
+    assert_false(crm_valid_timestamp("2026-11-23T25:00:00Z"));
+}
+
+static void test_validate_cursor_round_trip_and_garbage(void **state)
+{
+    (void)state;
+    char ts[40], id[37];
+    /* base64url of "2026-11-23T12:25:37.758888Z|e8ed4b7d-eb12-4e5c-b2fc-32b4dd1394ff" */
+    assert_int_equal(crm_cursor_decode("MjAyNi0xMS0yM1QxMjoyNTozNy43NTg4ODhafGU4ZWQ0YjdkLWViMTItNGU1Yy1iMmZjLTMyYjRkZDEzOTRmZg",
+                                       ts, id), 0);
+    assert_string_equal(ts, "2026-11-23T12:25:37.758888Z");
+    assert_string_equal(id, "e8ed4b7d-eb12-4e5c-b2fc-32b4dd1394ff");
+    assert_int_equal(crm_cursor_decode("not a cursor!", ts, id), CRM_EINVALID);
+    assert_string_equal(first_field(), "cursor");
+}
+
+static void test_validate_page_limits(void **state)
+{
+    (void)state;
+    crm_page page = {.limit = 201};
+    assert_int_equal(crm_page_prepare(&page), CRM_EINVALID);
+    assert_string_equal(first_field(), "limit");
+    crm_error_clear();
+    page.limit = 200;
+    assert_int_equal(crm_page_prepare(&page), 0);
+    page.limit = 0;
+    assert_int_equal(crm_page_prepare(&page), CRM_EINVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_validate_accepts_a_complete_body, reset),
+        cmocka_unit_test_setup(test_validate_requires_required_fields_on_create_only, reset),
+        cmocka_unit_test_setup(test_validate_names_unknown_and_server_owned_fields, reset),
+        cmocka_unit_test_setup(test_validate_refuses_a_number_where_a_decimal_string_is_expected, reset),
+        cmocka_unit_test_setup(test_validate_checks_lengths_enums_ranges_and_dates, reset),
+        cmocka_unit_test_setup(test_validate_refuses_a_non_object_body, reset),
+        cmocka_unit_test_setup(test_validate_decimal_formats, reset),
+        cmocka_unit_test_setup(test_validate_uuid_and_timestamp_formats, reset),
+        cmocka_unit_test_setup(test_validate_cursor_round_trip_and_garbage, reset),
+        cmocka_unit_test_setup(test_validate_page_limits, reset),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    crm_error_clear();
+    return failed;
+}
