@@ -16,7 +16,9 @@ typedef struct crm_claims {
 } crm_claims;
 
 /* crm_keys_load_or_create: load the RSA key pair kept in `dir` (created with
- * mode 0700 if missing), generating a 2048-bit pair on first use.
+ * mode 0700 if missing), generating a 2048-bit pair on first use: private.pem
+ * (PKCS#8, mode 0600) is the source of truth, public.pem is rewritten from it.
+ * Several processes may start at once on one empty dir: they end up with one key.
  * Returns 0 or CRM_ERROR. On success *out is the caller's (crm_keys_free). */
 int crm_keys_load_or_create(crm_keys **out, const char *dir);
 
@@ -26,7 +28,8 @@ void crm_keys_free(crm_keys *keys);
 /* crm_keys_jwks: the JSON Web Key Set text of the public key(s). Borrowed. */
 const char *crm_keys_jwks(const crm_keys *keys);
 
-/* crm_keys_kid: the key id written in every token header. Borrowed. */
+/* crm_keys_kid: the key id written in every token header: the first 16 hex
+ * digits of the SHA-256 of the DER public key. Borrowed. */
 const char *crm_keys_kid(const crm_keys *keys);
 
 /* crm_token_issue: sign an access token for `claims` valid `ttl` seconds from now
@@ -36,8 +39,10 @@ int crm_token_issue(char **out, const crm_keys *keys, const char *issuer, const 
                     const crm_claims *claims, long ttl);
 
 /* crm_token_verify: check `token` is an RS256 JWT signed by our key, with our kid,
- * iss and aud, typ "access", nbf <= now < exp; fill *out. Verified tokens are kept
- * in a small per-thread cache until their expiry so a repeated token costs no RSA.
+ * iss and aud, typ "access", nbf <= now < exp, and string sub, tid and role that
+ * fit crm_claims; fill *out. Tokens over 8 KiB are refused unread. Verified tokens
+ * are kept in a small per-thread cache (whole token compared, per key set, issuer
+ * and audience) until their expiry, so a repeated token costs no RSA.
  * Returns 0 or CRM_EAUTH (detail says why). */
 int crm_token_verify(crm_claims *out, const crm_keys *keys, const char *issuer,
                      const char *audience, const char *token);
@@ -47,16 +52,20 @@ int crm_token_verify(crm_claims *out, const crm_keys *keys, const char *issuer,
  * Returns 0 or CRM_ERROR; *out is the caller's (free()). */
 int crm_password_hash(char **out, const char *password);
 
-/* crm_password_verify: check `password` against an encoded argon2id hash.
- * Returns 0 on a match, CRM_EAUTH on a mismatch, CRM_ERROR otherwise. On a match
- * *needs_rehash is set when the hash used other parameters than the current ones. */
+/* crm_password_verify: check `password` against an encoded argon2 hash (argon2id;
+ * argon2i/argon2d are accepted and flagged for rehash). Shares the hashing cap.
+ * Returns 0 on a match, CRM_EAUTH on a mismatch, CRM_ERROR for a malformed or
+ * absurd (cost) stored hash. On a match *needs_rehash is set when the hash used
+ * other parameters than the current ones; otherwise it is 0. */
 int crm_password_verify(int *needs_rehash, const char *encoded, const char *password);
 
-/* crm_random_token: `nbytes` random bytes from the OS CSPRNG, base64url encoded
- * without padding into `out` (size at least 4 * nbytes / 3 + 4). Returns 0 or CRM_ERROR. */
+/* crm_random_token: `nbytes` (1..1024) random bytes from the OS CSPRNG, base64url
+ * encoded without padding into `out` (size at least 4 * nbytes / 3 + 4; the text is
+ * ceil(4 * nbytes / 3) characters). Returns 0 or CRM_ERROR. */
 int crm_random_token(char *out, size_t out_size, size_t nbytes);
 
-/* crm_sha256_hex: lowercase hex SHA-256 of `len` bytes at `data` into out[65]. */
+/* crm_sha256_hex: lowercase hex SHA-256 of `len` bytes at `data` into out[65].
+ * Cannot fail short of a broken crypto library, in which case it aborts. */
 void crm_sha256_hex(char out[65], const void *data, size_t len);
 
 #endif
