@@ -26,7 +26,7 @@ static const crm_field FIELDS[] = {
 #define VISIBLE_CONTACT                                                                                      \
     " FROM contacts ct JOIN customers c ON c.tenant_id = ct.tenant_id AND c.id = ct.customer_id"          \
     " WHERE ct.tenant_id = $1 AND ct.id = $2 AND ct.deleted_at IS NULL AND c.deleted_at IS NULL"           \
-    " AND visible_owner(c.owner_id, $3, $4)"
+    " AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")
 
 static const crm_stmt GET = {"contact_get", "SELECT ct.id, ct.version, contact_json(ct)" VISIBLE_CONTACT};
 static const crm_stmt PROBE = {"contact_probe", "SELECT 1" VISIBLE_CONTACT};
@@ -63,7 +63,7 @@ static const crm_stmt UPDATE = {
     " FROM (SELECT $5::jsonb AS p) patch, customers c"
     " WHERE ct.tenant_id = $1 AND ct.id = $2 AND ct.deleted_at IS NULL AND ct.version = $6::int"
     " AND c.tenant_id = ct.tenant_id AND c.id = ct.customer_id AND c.deleted_at IS NULL"
-    " AND visible_owner(c.owner_id, $3, $4)"
+    " AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")
     " RETURNING ct AS r, ct.id, ct.version, ct.customer_id, ct.is_primary),"
     " cleared AS (UPDATE contacts o SET is_primary = false FROM upd"
     "   WHERE o.tenant_id = $1 AND o.customer_id = upd.customer_id AND o.id <> upd.id AND o.is_primary"
@@ -75,7 +75,7 @@ static const crm_stmt DELETE = {
     "UPDATE contacts ct SET deleted_at = now() FROM customers c"
     " WHERE ct.tenant_id = $1 AND ct.id = $2 AND ct.deleted_at IS NULL AND ct.version = $5::int"
     " AND c.tenant_id = ct.tenant_id AND c.id = ct.customer_id AND c.deleted_at IS NULL"
-    " AND visible_owner(c.owner_id, $3, $4) RETURNING ct.id"};
+    " AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text") " RETURNING ct.id"};
 
 int crm_contact_list(char **out, crm_db *db, const crm_caller *who, const char *customer_id, crm_page *page)
 {

@@ -34,25 +34,27 @@ static const crm_field FIELDS[] = {
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
-/* (tenant, id, user, role) → the row when visible. */
+/* (tenant, id, user, role) → the row when visible, and its owner. */
 static const crm_stmt GET = {
     "customer_get",
-    "WITH c AS (SELECT c AS r, c.id, c.version, c.owner_id FROM customers c"
-    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND visible_owner(c.owner_id, $3, $4)),"
-    " logged AS (INSERT INTO audit_log (tenant_id, actor_id, entity, entity_id, action)"
-    " SELECT $1, $3, 'customers', c.id, 'read' FROM c WHERE c.owner_id <> $3)"
-    " SELECT c.id, c.version, customer_json(c.r) FROM c"};
+    "SELECT c.id, c.version, customer_json(c), c.owner_id FROM customers c"
+    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")};
+
+/* Customer data is an asset: reads by anyone but the owner are recorded. */
+static const crm_stmt LOG_READ = {
+    "customer_log_read",
+    "INSERT INTO audit_log (tenant_id, actor_id, entity, entity_id, action) VALUES ($1, $2, 'customers', $3, 'read')"};
 
 static const crm_stmt PROBE = {
     "customer_probe",
     "SELECT 1 FROM customers c WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL"
-    " AND visible_owner(c.owner_id, $3, $4)"};
+    " AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")};
 
 static const crm_stmt LIST = {
     "customer_list",
     CRM_SQL_ENVELOPE("customer_json(r)", "$13")
     "SELECT c AS r, c.created_at, c.id FROM customers c"
-    " WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND visible_owner(c.owner_id, $2, $3)"
+    " WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$2::uuid", "$3::text")
     " AND ($4::text IS NULL OR c.status = $4) AND ($5::uuid IS NULL OR c.owner_id = $5)"
     " AND ($6::text IS NULL OR c.category = $6) AND ($7::text IS NULL OR c.region = $7)"
     " AND ($8::text IS NULL OR c.tags @> ARRAY[$8::text]) AND ($9::timestamptz IS NULL OR c.updated_at >= $9)"
@@ -90,27 +92,27 @@ static const crm_stmt UPDATE = {
     "   ELSE c.payment_terms_days END"
     ", custom = CASE WHEN p ? 'custom' THEN jsonb_merge_patch(c.custom, p->'custom') ELSE c.custom END"
     " FROM (SELECT $5::jsonb AS p) patch"
-    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND visible_owner(c.owner_id, $3, $4)"
+    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")
     " AND c.version = $6::int"
     " RETURNING c.id, c.version, customer_json(c)"};
 
 static const crm_stmt DELETE = {
     "customer_delete",
     "UPDATE customers c SET deleted_at = now()"
-    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND visible_owner(c.owner_id, $3, $4)"
+    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")
     " AND c.version = $5::int RETURNING c.id"};
 
 static const crm_stmt TRANSFER = {
     "customer_transfer",
     "UPDATE customers c SET owner_id = $5"
-    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND visible_owner(c.owner_id, $3, $4)"
+    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")
     " RETURNING c.id, c.version, customer_json(c)"};
 
 /* (tenant, candidate owner, caller, role) → whether the candidate is an active
  * user the caller may hand customers to. */
 static const crm_stmt OWNER_CHECK = {
     "customer_owner_check",
-    "SELECT u.active, visible_owner(u.id, $3, $4) FROM users u WHERE u.tenant_id = $1 AND u.id = $2"};
+    "SELECT u.active, " CRM_SQL_VISIBLE("u.id", "$3::uuid", "$4::text") " FROM users u WHERE u.tenant_id = $1 AND u.id = $2"};
 
 static const char *or_null(const char *s) { return s && *s ? s : NULL; }
 
@@ -141,6 +143,10 @@ int crm_customer_get(crm_doc *out, crm_db *db, const crm_caller *who, const char
     if (rc < 0)
         return rc;
     rc = crm_doc_take(out, res);
+    if (rc == 0 && strcmp(PQgetvalue(res, 0, 3), who->user_id) != 0) {
+        const char *log[] = {who->tenant_id, who->user_id, id};
+        rc = crm_db_run(NULL, db, &LOG_READ, 3, log);
+    }
     PQclear(res);
     return rc;
 }

@@ -258,18 +258,6 @@ AS $$ SELECT json_build_object(
     'is_primary', c.is_primary, 'notes', c.notes, 'version', c.version,
     'created_at', rfc3339(c.created_at), 'updated_at', rfc3339(c.updated_at)) $$;
 
--- visible_owner: may the caller (id, role) see a customer owned by `owner`?
--- admin and the back-office roles see all; a manager sees their own and those
--- of members of the teams they lead; everyone else only their own.
-CREATE FUNCTION visible_owner(owner uuid, caller uuid, caller_role text) RETURNS boolean
-LANGUAGE sql STABLE
-AS $$ SELECT caller_role IN ('admin', 'assistant', 'finance', 'service')
-          OR owner = caller
-          OR (caller_role = 'manager' AND EXISTS (
-                SELECT 1 FROM users u JOIN teams t ON t.tenant_id = u.tenant_id AND t.id = u.team_id
-                 WHERE u.tenant_id = current_tenant() AND u.id = owner
-                   AND t.leader_id = caller AND t.deleted_at IS NULL)) $$;
-
 ---------------------------------------------------------------------------
 -- Audit trail: one row per write, by trigger, so it is in the same
 -- transaction as the write and no code path can skip it. Reads of customers by

@@ -55,6 +55,17 @@ int crm_stale_or_missing(crm_db *db, const crm_stmt *probe, const char *const *p
     "(array_agg(rfc3339(created_at) || '|' || id ORDER BY created_at DESC, id DESC))[1], 'UTF8'),"          \
     " 'base64'), E'+/=\\n', '-_') END) FROM ("
 
+/* Which customers the caller (user, role: SQL expressions) may see, by the
+ * customer's owner: admin and the back-office roles all; a manager their own
+ * and those of members of the teams they lead; everyone else their own. Inlined
+ * in each statement rather than a SQL function, which PostgreSQL would run per
+ * row (a third of the throughput of a lookup). */
+#define CRM_SQL_VISIBLE(owner, user, role)                                                                   \
+    "(" role " IN ('admin', 'assistant', 'finance', 'service') OR " owner " = " user                         \
+    " OR (" role " = 'manager' AND EXISTS (SELECT 1 FROM users vu JOIN teams vt"                              \
+    " ON vt.tenant_id = vu.tenant_id AND vt.id = vu.team_id WHERE vu.tenant_id = current_tenant()"          \
+    " AND vu.id = " owner " AND vt.leader_id = " user " AND vt.deleted_at IS NULL)))"
+
 /* The keyset condition on (created_at, id) after the cursor held by parameters ts, id. */
 #define CRM_SQL_AFTER(alias, ts, id) \
     " AND (" ts "::timestamptz IS NULL OR (" alias ".created_at, " alias ".id) > (" ts "::timestamptz, " id "::uuid))"
