@@ -27,8 +27,17 @@ int crm_error_field(const char *field, const char *code, const char *fmt, ...)
     va_end(ap);
     if (!last.fields)
         last.fields = json_array();
-    json_array_append_new(last.fields,
-                          json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message));
+    /* A body with thousands of bad members gets the first hundred named, each
+     * name cut to 256 bytes on a character boundary. */
+    size_t len = strlen(field);
+    if (len > 256) {
+        len = 256;
+        while (len > 0 && ((unsigned char)field[len] & 0xC0) == 0x80)
+            len--;
+    }
+    if (json_array_size(last.fields) < 100)
+        json_array_append_new(last.fields,
+                              json_pack("{s:s%, s:s, s:s}", "field", field, len, "code", code, "message", message));
     if (last.code != CRM_EBADREQUEST) {
         last.code = CRM_EINVALID;
         snprintf(last.detail, sizeof last.detail, "The request has invalid fields; see errors.");

@@ -135,7 +135,8 @@ static int valid_email(const char *s)
     if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || strlen(s) > 254)
         return 0;
     for (const char *p = s; *p; p++)
-        if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
+        if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p) || (unsigned char)*p >= 0x80 ||
+            strchr("\"(),:;<>[\\]", *p))
             return 0;
     const char *last = s + strlen(s) - 1;
     return *last != '.' && at[1] != '.';
@@ -154,6 +155,9 @@ static int check_string(const crm_field *f, const char *s)
     long len = crm_utf8_length(s);
     if (len < 0)
         return crm_error_field(f->name, "format", "Must be valid UTF-8 text.");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7F)
+            return crm_error_field(f->name, "format", "Must not contain control characters.");
     if (len > f->max)
         return crm_error_field(f->name, "too_long", "Must be at most %ld characters.", f->max);
     if ((f->flags & CRM_F_REQUIRED) && len == 0)
