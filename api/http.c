@@ -105,8 +105,12 @@ void api_problem(api_ctx *ctx, int status, const char *detail)
             problem(ctx, status, PROBLEMS[i].slug, PROBLEMS[i].title, detail, NULL);
             return;
         }
-    problem(ctx, status, status == 415 ? "unsupported-media-type" : "internal",
-            status == 415 ? "Unsupported media type" : "Error", detail, NULL);
+    if (status == 405)
+        problem(ctx, status, "method-not-allowed", "Method not allowed", detail, NULL);
+    else if (status == 415)
+        problem(ctx, status, "unsupported-media-type", "Unsupported media type", detail, NULL);
+    else
+        problem(ctx, status, "internal", "Internal error", detail, NULL);
 }
 
 /* Nesting depth of a JSON text, counted outside strings, before parsing it, so

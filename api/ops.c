@@ -1,5 +1,5 @@
 /* ops.c: health, readiness, Prometheus metrics, the JWKS, the static ping and
- * the 404 for unknown routes. */
+ * nothing else (unknown routes are answered in routes.c). */
 #include "api.h"
 #include "crm/auth.h"
 #include "crm/error.h"
@@ -48,12 +48,6 @@ void api_ops_readyz(api_ctx *ctx)
         return;
     }
     api_reply_json(ctx, 200, "{\"status\":\"ready\"}");
-}
-
-void api_ops_not_found(api_ctx *ctx)
-{
-    crm_error_set(CRM_ENOTFOUND, "There is no such route.");
-    api_fail(ctx, CRM_ENOTFOUND);
 }
 
 void api_ops_metrics(api_ctx *ctx)

@@ -45,6 +45,42 @@ static const api_route ROUTES[] = {
 
 static const api_route NOT_FOUND = {"*", "*", api_ops_not_found, 1, 0};
 
+/* Whether `path` (no query) matches a route pattern, ":name" matching one segment. */
+static int path_matches(const char *pattern, const char *path)
+{
+    while (*pattern && *path) {
+        if (*pattern != '/' || *path != '/')
+            return 0;
+        pattern++, path++;
+        size_t plen = strcspn(pattern, "/"), len = strcspn(path, "/");
+        if (*pattern == ':' ? len == 0 : (plen != len || strncmp(pattern, path, len) != 0))
+            return 0;
+        pattern += plen, path += len;
+    }
+    if (*path == '/' && path[1] == '\0')
+        path++;
+    return *pattern == '\0' && *path == '\0';
+}
+
+void api_ops_not_found(api_ctx *ctx)
+{
+    char allow[64] = "";
+    for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++) {
+        if (path_matches(ROUTES[i].path, ctx->req->url_path) && strlen(allow) + strlen(ROUTES[i].method) + 3 < sizeof allow) {
+            if (allow[0])
+                strcat(allow, ", ");
+            strcat(allow, ROUTES[i].method);
+        }
+    }
+    if (allow[0]) {
+        u_map_put(ctx->resp->map_header, "Allow", allow);
+        api_problem(ctx, 405, "This resource does not support that method; see the Allow header.");
+        return;
+    }
+    crm_error_set(CRM_ENOTFOUND, "There is no such route.");
+    api_fail(ctx, CRM_ENOTFOUND);
+}
+
 static void request_id(api_ctx *ctx)
 {
     const char *given = api_header(ctx, "X-Request-Id");

@@ -239,8 +239,11 @@ int crm_customer_update(crm_doc *out, crm_db *db, const crm_caller *who, const c
 
 int crm_customer_delete(crm_db *db, const crm_caller *who, const char *id, long version)
 {
-    if (!crm_role_writes_customers(who->role) || strcmp(who->role, "sales") == 0)
-        return crm_error_set(CRM_EFORBIDDEN, "Only a manager or an admin may delete customers.");
+    if (!crm_role_writes_customers(who->role) || strcmp(who->role, "sales") == 0) {
+        /* Say "forbidden" only about customers the caller can see at all. */
+        int rc = crm_customer_visible(db, who, id);
+        return rc < 0 ? rc : crm_error_set(CRM_EFORBIDDEN, "Only a manager or an admin may delete customers.");
+    }
     char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, who->user_id, who->role, ver};

@@ -16,8 +16,10 @@ struct crm_db {
     PGconn *conn;
     char *conninfo;
     const crm_stmt *prepared[PREPARED_SLOTS];
-    char tenant_id[37];
+    char tenant_id[37];  /* what the session is known to have set */
     char user_id[37];
+    char want_tenant[37]; /* what the caller asked for, re-applied after a reconnect */
+    char want_user[37];
     char sqlstate[6];
     time_t last_attempt; /* last (re)connect attempt, to try at most once a second */
 };
@@ -97,6 +99,17 @@ static int ensure_connected(crm_db *db)
      * 19k/s with a generic one), so plan each statement once. */
     PGresult *res = PQexec(db->conn, "SET plan_cache_mode = force_generic_plan");
     PQclear(res);
+    if (db->want_tenant[0] || db->want_user[0]) {
+        const char *params[] = {db->want_tenant, db->want_user};
+        res = PQexecParams(db->conn,
+                           "SELECT set_config('app.tenant_id', $1, false), set_config('app.user_id', $2, false)", 2,
+                           NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+            memcpy(db->tenant_id, db->want_tenant, sizeof db->tenant_id);
+            memcpy(db->user_id, db->want_user, sizeof db->user_id);
+        }
+        PQclear(res);
+    }
     return 0;
 }
 
@@ -194,18 +207,41 @@ static int ensure_prepared(crm_db *db, const crm_stmt *stmt)
     return 0;
 }
 
-int crm_db_run(PGresult **out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params)
+/* Run `stmt` (prepared) or `sql` (plain) once. Returns the result or NULL with
+ * the crm error recorded. */
+static PGresult *execute_once(crm_db *db, const crm_stmt *stmt, const char *sql, int nparams,
+                              const char *const *params)
+{
+    if (stmt && ensure_prepared(db, stmt) < 0)
+        return NULL;
+    PGresult *res = stmt ? PQexecPrepared(db->conn, stmt->name, nparams, params, NULL, NULL, 0) : PQexec(db->conn, sql);
+    if (res && result_ok(res)) {
+        db->sqlstate[0] = '\0';
+        return res;
+    }
+    result_error(db, res, stmt ? stmt->name : "exec");
+    return NULL;
+}
+
+/* The funnel. A connection the server dropped while it sat idle (the database
+ * restarted) is only noticed on its next use; when no transaction was open,
+ * nothing is lost by reconnecting and running the statement once more. */
+static int execute(PGresult **out, crm_db *db, const crm_stmt *stmt, const char *sql, int nparams,
+                   const char *const *params)
 {
     int rc = ensure_connected(db);
     if (rc < 0)
         return rc;
-    rc = ensure_prepared(db, stmt);
-    if (rc < 0)
-        return rc;
-    PGresult *res = PQexecPrepared(db->conn, stmt->name, nparams, params, NULL, NULL, 0);
-    if (!res || !result_ok(res))
-        return result_error(db, res, stmt->name);
-    db->sqlstate[0] = '\0';
+    int was_idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+    PGresult *res = execute_once(db, stmt, sql, nparams, params);
+    if (!res && was_idle && PQstatus(db->conn) == CONNECTION_BAD) {
+        db->last_attempt = 0;
+        if ((rc = ensure_connected(db)) < 0)
+            return rc;
+        res = execute_once(db, stmt, sql, nparams, params);
+    }
+    if (!res)
+        return crm_error_last()->code;
     if (out)
         *out = res;
     else
@@ -213,20 +249,12 @@ int crm_db_run(PGresult **out, crm_db *db, const crm_stmt *stmt, int nparams, co
     return 0;
 }
 
-int crm_db_exec(PGresult **out, crm_db *db, const char *sql)
+int crm_db_run(PGresult **out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params)
 {
-    int rc = ensure_connected(db);
-    if (rc < 0)
-        return rc;
-    PGresult *res = PQexec(db->conn, sql);
-    if (!res || !result_ok(res))
-        return result_error(db, res, "exec");
-    if (out)
-        *out = res;
-    else
-        PQclear(res);
-    return 0;
+    return execute(out, db, stmt, NULL, nparams, params);
 }
+
+int crm_db_exec(PGresult **out, crm_db *db, const char *sql) { return execute(out, db, NULL, sql, 0, NULL); }
 
 static const crm_stmt SET_CALLER = {
     "db_set_caller",
@@ -241,6 +269,8 @@ int crm_db_set_caller(crm_db *db, const crm_caller *who)
     /* Session settings made inside a transaction vanish on rollback, so only
      * trust the cache when no transaction is open. */
     int idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+    memcpy(db->want_tenant, who->tenant_id, sizeof db->want_tenant);
+    memcpy(db->want_user, who->user_id, sizeof db->want_user);
     if (idle && strcmp(db->tenant_id, who->tenant_id) == 0 && strcmp(db->user_id, who->user_id) == 0)
         return 0;
     const char *params[] = {who->tenant_id, who->user_id};
@@ -250,6 +280,11 @@ int crm_db_set_caller(crm_db *db, const crm_caller *who)
     if (idle) {
         memcpy(db->tenant_id, who->tenant_id, sizeof db->tenant_id);
         memcpy(db->user_id, who->user_id, sizeof db->user_id);
+    } else {
+        /* Set inside a transaction: it survives a commit but not a rollback,
+         * so the session's value is unknown until the next idle set. */
+        db->tenant_id[0] = db->user_id[0] = '\1';
+        db->tenant_id[1] = db->user_id[1] = '\0';
     }
     return 0;
 }
