@@ -3,6 +3,7 @@
 #include "crm/db.h"
 #include "crm/error.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +26,8 @@ struct crm_db {
 };
 
 static char *shared_conninfo;
-static _Thread_local crm_db *thread_db;
+static pthread_key_t thread_key;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
 static atomic_ulong reconnects;
 
 void crm_db_configure(const char *conninfo)
@@ -122,11 +124,21 @@ static crm_db *db_new(const char *conninfo)
     return db;
 }
 
+/* Each worker's connection is closed when its thread exits (the server joins
+ * its workers on shutdown). */
+static void close_thread_db(void *db) { crm_db_close(db); }
+
+static void make_thread_key(void) { pthread_key_create(&thread_key, close_thread_db); }
+
 crm_db *crm_db_thread(void)
 {
-    if (!thread_db)
-        thread_db = db_new(shared_conninfo);
-    return thread_db;
+    pthread_once(&thread_key_once, make_thread_key);
+    crm_db *db = pthread_getspecific(thread_key);
+    if (!db) {
+        db = db_new(shared_conninfo);
+        pthread_setspecific(thread_key, db);
+    }
+    return db;
 }
 
 int crm_db_open(crm_db **out, const char *conninfo)

@@ -51,6 +51,7 @@ done:
 int crm_migrate_apply(crm_db *db, int *applied, void (*log)(const char *name))
 {
     int rc = crm_db_exec(NULL, db,
+                         "SET client_min_messages = warning;"
                          "CREATE TABLE IF NOT EXISTS schema_migrations ("
                          " version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
                          " applied_at timestamptz NOT NULL DEFAULT now());"
