@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# `make test`: the whole check, as CI runs it.
+#   unit       ctest on the ASan/UBSan build
+#   api        node --test tests/api against a real server and a throwaway PostgreSQL
+#   lint       spectral on openapi/openapi.yaml
+#   shutdown   the server exits 0 within 10 s of SIGTERM
+#   sanitizer  no ASan/LSan/UBSan report in the server's (or migrate's) output
+# Ends with one line "N passed, N failed"; exits non-zero when anything failed.
+set -euo pipefail
+# shellcheck source=scripts/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$CRM_ROOT"
+
+PG_PORT=5499
+HTTP_PORT=18080
+BASE_URL="http://127.0.0.1:$HTTP_PORT"
+SERVER_LOG="$CRM_ROOT/build-test/server.log"
+MIGRATE_LOG="$CRM_ROOT/build-test/migrate.log"
+API_LOG="$CRM_ROOT/build-test/api-tests.log"
+STEPS=(unit api lint shutdown sanitizer)
+
+declare -A result=()
+tmp=""
+server_pid=""
+
+pass() { result[$1]=passed; }
+fail() {
+	result[$1]=failed
+	# Leading newline: the tool before us may not have ended its last line.
+	[ $# -lt 2 ] || printf '\nFAIL %s: %s\n' "$1" "$2" >&2
+}
+
+summary() {
+	local passed=0 failed=0 s
+	printf '\n'
+	for s in "${STEPS[@]}"; do
+		: "${result[$s]:=failed}"
+		printf '%-10s %s\n' "$s" "${result[$s]}"
+		if [ "${result[$s]}" = passed ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	done
+	printf '%d passed, %d failed\n' "$passed" "$failed"
+	[ "$failed" -eq 0 ]
+}
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+		kill -TERM "$server_pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$server_pid" 2>/dev/null || true
+	fi
+	if [ -n "$tmp" ]; then
+		[ -f "$tmp/pg/log" ] && cp -- "$tmp/pg/log" "$CRM_ROOT/build-test/postgres.log" 2>/dev/null
+		scripts/pg.sh destroy "$tmp/pg" || true
+		rm -rf -- "$tmp"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- build -----------------------------------------------------------------
+if ! scripts/deps.sh || ! scripts/build.sh test; then
+	printf 'FAIL build: dependencies or compilation failed; nothing was tested\n' >&2
+	summary || true
+	exit 1
+fi
+
+# ASan checks leaks at exit (LSan); scripts/lsan.supp, when present, holds
+# suppressions for leaks inside third-party libraries, never our own.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+if [ -f scripts/lsan.supp ]; then
+	export LSAN_OPTIONS="suppressions=$CRM_ROOT/scripts/lsan.supp:print_suppressions=0"
+fi
+
+# --- unit ------------------------------------------------------------------
+crm_log "unit tests"
+if ctest --test-dir build-test --output-on-failure; then pass unit; else fail unit "ctest"; fi
+
+# --- api -------------------------------------------------------------------
+tmp="$(mktemp -d "$CRM_ROOT/build-test/run.XXXXXX")"
+chmod 755 -- "$tmp" # the cluster's user must be able to enter it
+pgdir="$tmp/pg"
+: >"$SERVER_LOG"
+: >"$MIGRATE_LOG"
+
+run_api() {
+	if crm_port_busy "$HTTP_PORT"; then
+		fail api "port $HTTP_PORT is already in use (a server left from an earlier run?)"
+		return
+	fi
+	if ! scripts/pg.sh start "$pgdir" "$PG_PORT" --fast; then
+		fail api "PostgreSQL did not start"
+		return
+	fi
+	local app owner
+	app="$(crm_pg_conninfo "$pgdir" "$PG_PORT" crm_app)"
+	owner="$(crm_pg_conninfo "$pgdir" "$PG_PORT" crm_owner)"
+
+	crm_log "migrating the test database"
+	if ! CRM_MIGRATE_URL="$owner" CRM_DATABASE_URL="$app" build-test/crm-server migrate >"$MIGRATE_LOG" 2>&1; then
+		cat "$MIGRATE_LOG" >&2
+		fail api "crm-server migrate failed"
+		return
+	fi
+
+	mkdir -p -- "$tmp/data"
+	crm_log "starting build-test/crm-server on $BASE_URL (log: build-test/server.log)"
+	CRM_DATABASE_URL="$app" CRM_MIGRATE_URL="$owner" CRM_DATA_DIR="$tmp/data" \
+		CRM_BIND=127.0.0.1 CRM_PORT="$HTTP_PORT" CRM_TOKEN_RATE=20 \
+		build-test/crm-server serve >"$SERVER_LOG" 2>&1 &
+	server_pid=$!
+	if ! crm_wait_http "$BASE_URL/healthz" 30 "$server_pid"; then
+		tail -n 40 "$SERVER_LOG" >&2 || true
+		fail api "the server did not answer $BASE_URL/healthz within 30 s"
+		return
+	fi
+
+	crm_log "API tests"
+	local q_pg q_script
+	q_pg="$(printf '%q' "$pgdir")"
+	q_script="$(printf '%q' "$CRM_ROOT/scripts/pg.sh")"
+	if (
+		cd tests &&
+			CRM_TEST_URL="$BASE_URL" \
+				CRM_TEST_APP_DB="$(crm_pg_uri "$pgdir" "$PG_PORT" crm_app)" \
+				CRM_TEST_OWNER_DB="$(crm_pg_uri "$pgdir" "$PG_PORT" crm_owner)" \
+				CRM_TEST_KEYS_DIR="$tmp/data/keys" \
+				CRM_TEST_PG_STOP="$q_script stop $q_pg" \
+				CRM_TEST_PG_START="$q_script start $q_pg $PG_PORT --fast" \
+				timeout --foreground -k 10 1800 npm run --silent test:api
+	) 2>&1 | tee "$API_LOG"; then
+		# A runner that found no test file also exits 0: that is not a pass.
+		if grep -Eq '^(# |ℹ )tests [1-9]' "$API_LOG"; then
+			pass api
+		else
+			fail api "npm run test:api ran no test (node --test finds only *.test.js, *_test.js, test-*.js in a folder)"
+		fi
+	else
+		fail api "npm run test:api"
+	fi
+}
+run_api
+
+# --- lint ------------------------------------------------------------------
+crm_log "OpenAPI lint"
+if (cd tests && timeout --foreground -k 10 600 npm run --silent lint:openapi); then pass lint; else fail lint "npm run lint:openapi"; fi
+
+# --- shutdown --------------------------------------------------------------
+if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+	crm_log "SIGTERM to the server"
+	kill -TERM "$server_pid"
+	for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$server_pid" 2>/dev/null; then
+		kill -KILL "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+		fail shutdown "the server was still running 10 s after SIGTERM"
+	else
+		status=0
+		wait "$server_pid" || status=$?
+		if [ "$status" -eq 0 ]; then pass shutdown; else fail shutdown "the server exited with status $status after SIGTERM"; fi
+	fi
+	server_pid=""
+else
+	fail shutdown "the server was not running at the end of the API tests"
+fi
+
+# --- sanitizer -------------------------------------------------------------
+sanitizer_re='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:'
+if grep -Eq "$sanitizer_re" "$SERVER_LOG" "$MIGRATE_LOG"; then
+	grep -E -A 20 "$sanitizer_re" "$SERVER_LOG" "$MIGRATE_LOG" | head -n 200 >&2
+	fail sanitizer "sanitizer report in build-test/server.log or build-test/migrate.log"
+else
+	pass sanitizer
+fi
+
+scripts/pg.sh stop "$pgdir" || true
+summary
