@@ -32,6 +32,7 @@ static void usage(void)
           "       crm-server migrate\n"
           "       crm-server create-tenant --name NAME --slug SLUG --admin-email EMAIL --admin-password PASSWORD"
           " [--admin-name NAME]\n"
+          "       crm-server create-user --tenant SLUG --email EMAIL --password PASSWORD --name NAME [--role ROLE]\n"
           "environment: CRM_DATABASE_URL (application role), CRM_MIGRATE_URL (owner role), CRM_PORT, CRM_BIND,\n"
           "  CRM_THREADS, CRM_DATA_DIR, CRM_SIGNUP (1/0), CRM_ISSUER, CRM_TOKEN_RATE, CRM_ACCESS_TTL, CRM_MAX_BODY\n",
           stderr);
@@ -74,6 +75,29 @@ static int cmd_create_tenant(int argc, char **argv)
         return 1;
     }
     printf(existed ? "tenant %s exists already; nothing changed\n" : "created tenant %s\n", slug);
+    crm_db_close(db);
+    return 0;
+}
+
+static int cmd_create_user(int argc, char **argv)
+{
+    const char *url = setting(argc, argv, "--database-url", "CRM_DATABASE_URL", "");
+    const char *slug = setting(argc, argv, "--tenant", "CRM_TENANT_SLUG", NULL);
+    const char *email = setting(argc, argv, "--email", "CRM_USER_EMAIL", NULL);
+    const char *password = setting(argc, argv, "--password", "CRM_USER_PASSWORD", NULL);
+    const char *name = setting(argc, argv, "--name", "CRM_USER_NAME", NULL);
+    const char *role = setting(argc, argv, "--role", "CRM_USER_ROLE", "sales");
+    if (!slug || !email || !password || !name) {
+        usage();
+        return 2;
+    }
+    crm_db *db = NULL;
+    if (crm_db_open(&db, url) < 0 || crm_identity_create_user(db, slug, email, password, name, role) < 0) {
+        fprintf(stderr, "create-user: %s\n", crm_error_last()->detail);
+        crm_db_close(db);
+        return 1;
+    }
+    printf("created %s user %s in tenant %s\n", role, email, slug);
     crm_db_close(db);
     return 0;
 }
@@ -183,6 +207,8 @@ int main(int argc, char **argv)
         return cmd_migrate(argc, argv);
     if (strcmp(argv[1], "create-tenant") == 0)
         return cmd_create_tenant(argc, argv);
+    if (strcmp(argv[1], "create-user") == 0)
+        return cmd_create_user(argc, argv);
     usage();
     return 2;
 }

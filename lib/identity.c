@@ -14,9 +14,9 @@ static const crm_stmt TENANT_CREATE = {"identity_tenant_create", "SELECT tenant_
 static const crm_stmt TENANT_LOOKUP = {"identity_tenant_lookup", "SELECT tenant_lookup($1)"};
 static const crm_stmt TENANT_JSON = {
     "identity_tenant_json", "SELECT tenant_json(t) FROM tenants t WHERE t.id = $1"};
-static const crm_stmt ADMIN_CREATE = {
-    "identity_admin_create",
-    "INSERT INTO users (tenant_id, email, name, role, password_hash) VALUES ($1, $2, $3, 'admin', $4)"
+static const crm_stmt USER_INSERT = {
+    "identity_user_insert",
+    "INSERT INTO users (tenant_id, email, name, role, password_hash) VALUES ($1, $2, $3, $5, $4)"
     " RETURNING id, user_json(users)"};
 static const crm_stmt USER_BY_EMAIL = {
     "identity_user_by_email",
@@ -147,17 +147,17 @@ static int set_tenant(crm_db *db, const char *tenant)
     return crm_db_set_caller(db, &who);
 }
 
-/* Create tenant + admin inside the open transaction; *user_json is the caller's. */
-static int create_admin(char **user_json, char user_id[37], crm_db *db, const char *tenant, const char *email,
-                        const char *name, const char *password)
+/* Add a user with `role` to `tenant` inside the open transaction; *user_json is the caller's. */
+static int create_user(char **user_json, char user_id[37], crm_db *db, const char *tenant, const char *email,
+                       const char *name, const char *password, const char *role)
 {
     char *hash = NULL;
     int rc = crm_password_hash(&hash, password);
     if (rc < 0)
         return rc;
-    const char *params[] = {tenant, email, name, hash};
+    const char *params[] = {tenant, email, name, hash, role};
     PGresult *res = NULL;
-    rc = crm_db_run(&res, db, &ADMIN_CREATE, 4, params);
+    rc = crm_db_run(&res, db, &USER_INSERT, 5, params);
     free(hash);
     if (rc < 0)
         return rc;
@@ -190,8 +190,8 @@ int crm_identity_signup(char **out, crm_db *db, const crm_identity_config *cfg, 
     PQclear(res);
     res = NULL;
     if ((rc = set_tenant(db, tenant)) < 0 ||
-        (rc = create_admin(&user_json, user_id, db, tenant, json_string_value(json_object_get(body, "email")),
-                           json_string_value(json_object_get(body, "name")), password)) < 0 ||
+        (rc = create_user(&user_json, user_id, db, tenant, json_string_value(json_object_get(body, "email")),
+                           json_string_value(json_object_get(body, "name")), password, "admin")) < 0 ||
         (rc = issue(&tokens, db, cfg, tenant, user_id, "admin", NULL)) < 0)
         goto done;
     const char *jparams[] = {tenant};
@@ -237,7 +237,7 @@ int crm_identity_create_tenant(crm_db *db, const char *name, const char *slug, c
     snprintf(tenant, sizeof tenant, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     if ((rc = set_tenant(db, tenant)) < 0 ||
-        (rc = create_admin(&user_json, user_id, db, tenant, email, admin_name, password)) < 0)
+        (rc = create_user(&user_json, user_id, db, tenant, email, admin_name, password, "admin")) < 0)
         goto done;
     rc = crm_db_commit(db);
 done:
@@ -401,5 +401,33 @@ int crm_identity_me(char **out, crm_db *db, const crm_caller *who)
         return rc;
     rc = PQntuples(res) ? crm_json_take(out, res) : crm_error_set(CRM_ENOTFOUND, "Your user no longer exists.");
     PQclear(res);
+    return rc;
+}
+
+int crm_identity_create_user(crm_db *db, const char *slug, const char *email, const char *password, const char *name,
+                             const char *role)
+{
+    if (!crm_role_valid(role))
+        return crm_error_set(CRM_EINVALID, "%s is not a role; use admin, manager, sales, assistant, finance or service.", role);
+    if (crm_utf8_length(password) < 10)
+        return crm_error_set(CRM_EINVALID, "The password must be at least 10 characters.");
+    PGresult *res = NULL;
+    const char *lp[] = {slug};
+    int rc = crm_db_run(&res, db, &TENANT_LOOKUP, 1, lp);
+    if (rc < 0)
+        return rc;
+    char tenant[37] = "", user_id[37];
+    if (!PQgetisnull(res, 0, 0))
+        snprintf(tenant, sizeof tenant, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (!tenant[0])
+        return crm_error_set(CRM_ENOTFOUND, "There is no tenant %s.", slug);
+    char *user_json = NULL;
+    if ((rc = set_tenant(db, tenant)) < 0)
+        return rc;
+    rc = create_user(&user_json, user_id, db, tenant, email, name, password, role);
+    free(user_json);
+    if (rc == CRM_ECONFLICT)
+        return crm_error_set(CRM_ECONFLICT, "A user with the email %s exists in %s already.", email, slug);
     return rc;
 }

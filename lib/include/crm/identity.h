@@ -41,4 +41,10 @@ int crm_identity_me(char **out, crm_db *db, const crm_caller *who);
 int crm_identity_create_tenant(crm_db *db, const char *name, const char *slug, const char *email,
                                const char *password, const char *admin_name, int *existed);
 
+/* crm_identity_create_user: add a user with `role` to the tenant `slug` (command
+ * line: a first manager, or an admin when the last one lost access). Returns 0,
+ * CRM_ENOTFOUND (no such tenant), CRM_EINVALID, CRM_ECONFLICT (email taken) or a db error. */
+int crm_identity_create_user(crm_db *db, const char *slug, const char *email, const char *password, const char *name,
+                             const char *role);
+
 #endif
