@@ -81,6 +81,17 @@ void api_ops_not_found(api_ctx *ctx)
     api_fail(ctx, CRM_ENOTFOUND);
 }
 
+/* A request id unique across threads and restarts without a system call per
+ * request: a random prefix drawn once per thread, then a counter. */
+static void new_request_id(char *out, size_t size)
+{
+    static _Thread_local char prefix[24];
+    static _Thread_local unsigned long counter;
+    if (!prefix[0])
+        crm_random_token(prefix, sizeof prefix, 9);
+    snprintf(out, size, "%s-%lx", prefix, ++counter);
+}
+
 static void request_id(api_ctx *ctx)
 {
     const char *given = api_header(ctx, "X-Request-Id");
@@ -88,7 +99,7 @@ static void request_id(api_ctx *ctx)
     if (n > 0 && n < sizeof ctx->request_id && strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") == n)
         memcpy(ctx->request_id, given, n + 1);
     else
-        crm_random_token(ctx->request_id, sizeof ctx->request_id, 12);
+        new_request_id(ctx->request_id, sizeof ctx->request_id);
 }
 
 static int authenticate(api_ctx *ctx)
