@@ -62,13 +62,15 @@ static const struct {
 };
 
 static void problem(api_ctx *ctx, int status, const char *slug, const char *title, const char *detail,
-                    const json_t *fields)
+                    const json_t *fields, const json_t *extra)
 {
     char type[96];
     snprintf(type, sizeof type, "https://crm.example/problems/%s", slug);
     json_t *body = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status, "detail", detail);
     if (fields)
         json_object_set(body, "errors", (json_t *)fields);
+    if (extra)
+        json_object_update_missing(body, (json_t *)extra);
     char *text = json_dumps(body, JSON_COMPACT);
     ulfius_set_string_body_response(ctx->resp, (unsigned)status, text);
     u_map_put(ctx->resp->map_header, "Content-Type", "application/problem+json");
@@ -85,7 +87,8 @@ void api_fail(api_ctx *ctx, int code)
         if (PROBLEMS[i].code != code)
             continue;
         const char *detail = err->detail[0] ? err->detail : PROBLEMS[i].title;
-        problem(ctx, PROBLEMS[i].status, PROBLEMS[i].slug, PROBLEMS[i].title, detail, err->fields);
+        problem(ctx, PROBLEMS[i].status, err->extra && json_object_get(err->extra, "candidates") ? "duplicate" : PROBLEMS[i].slug,
+                PROBLEMS[i].title, detail, err->fields, err->extra);
         if (code == CRM_EAUTH)
             u_map_put(ctx->resp->map_header, "WWW-Authenticate", "Bearer realm=\"crm\"");
         if (code == CRM_ERATELIMIT || code == CRM_EUNAVAILABLE) {
@@ -95,22 +98,22 @@ void api_fail(api_ctx *ctx, int code)
         }
         return;
     }
-    problem(ctx, 500, "internal", "Internal error", "The server could not complete the request; it has been logged.", NULL);
+    problem(ctx, 500, "internal", "Internal error", "The server could not complete the request; it has been logged.", NULL, NULL);
 }
 
 void api_problem(api_ctx *ctx, int status, const char *detail)
 {
     for (size_t i = 0; i < sizeof PROBLEMS / sizeof PROBLEMS[0]; i++)
         if (PROBLEMS[i].status == status) {
-            problem(ctx, status, PROBLEMS[i].slug, PROBLEMS[i].title, detail, NULL);
+            problem(ctx, status, PROBLEMS[i].slug, PROBLEMS[i].title, detail, NULL, NULL);
             return;
         }
     if (status == 405)
-        problem(ctx, status, "method-not-allowed", "Method not allowed", detail, NULL);
+        problem(ctx, status, "method-not-allowed", "Method not allowed", detail, NULL, NULL);
     else if (status == 415)
-        problem(ctx, status, "unsupported-media-type", "Unsupported media type", detail, NULL);
+        problem(ctx, status, "unsupported-media-type", "Unsupported media type", detail, NULL, NULL);
     else
-        problem(ctx, status, "internal", "Internal error", detail, NULL);
+        problem(ctx, status, "internal", "Internal error", detail, NULL, NULL);
 }
 
 /* Nesting depth of a JSON text, counted outside strings, before parsing it, so
@@ -176,7 +179,7 @@ int api_if_match(api_ctx *ctx, long *version)
     const char *given = api_header(ctx, "If-Match");
     if (!given) {
         problem(ctx, 428, "precondition-required", "Precondition required",
-                "Send If-Match with the ETag you last read, so concurrent changes are not lost.", NULL);
+                "Send If-Match with the ETag you last read, so concurrent changes are not lost.", NULL, NULL);
         return -1;
     }
     const char *p = given;
@@ -185,7 +188,7 @@ int api_if_match(api_ctx *ctx, long *version)
     char *end = NULL;
     long v = strtol(*p == '"' ? p + 1 : p, &end, 10);
     if (!end || end == p || v < 1 || (*p == '"' && *end != '"')) {
-        problem(ctx, 412, "precondition-failed", "Precondition failed", "If-Match does not match the current ETag.", NULL);
+        problem(ctx, 412, "precondition-failed", "Precondition failed", "If-Match does not match the current ETag.", NULL, NULL);
         return -1;
     }
     *version = v;

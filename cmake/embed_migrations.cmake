@@ -1,4 +1,6 @@
-# Writes OUT: a C array of {name, sql} for every migration file in FILES, in order.
+# Writes OUT: a C array of {name, sql} for every migration file in DIR, in order.
+file(GLOB FILES ${DIR}/*.sql)
+list(SORT FILES)
 set(body "/* generated from the migrations folder; do not edit */\n#include \"crm/migrate.h\"\n\n")
 set(entries "")
 set(i 0)

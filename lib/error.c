@@ -49,8 +49,16 @@ const crm_error *crm_error_last(void) { return &last; }
 
 int crm_error_has_fields(void) { return last.fields && json_array_size(last.fields) > 0; }
 
+void crm_error_extra(const char *name, json_t *value)
+{
+    if (!last.extra)
+        last.extra = json_object();
+    json_object_set_new(last.extra, name, value);
+}
+
 void crm_error_clear(void)
 {
+    json_decref(last.extra);
     json_decref(last.fields);
     memset(&last, 0, sizeof last);
 }

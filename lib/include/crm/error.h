@@ -27,6 +27,7 @@ typedef struct crm_error {
     char detail[512];
     json_t *fields; /* array of {field, code, message}, or NULL; owned by the record */
     int retry_after; /* seconds, for CRM_ERATELIMIT / CRM_EUNAVAILABLE; 0 = unset */
+    json_t *extra;   /* further members of the problem (e.g. duplicate candidates), or NULL; owned */
 } crm_error;
 
 /* crm_error_set: record `code` with a printf-style detail for this thread,
@@ -47,6 +48,10 @@ int crm_error_has_fields(void);
 
 /* crm_error_clear: forget the record (done at the start of every request). */
 void crm_error_clear(void);
+
+/* crm_error_extra: attach a further member `name` to the problem the current
+ * record becomes; steals `value` (jansson's convention). */
+void crm_error_extra(const char *name, json_t *value);
 
 /* crm_error_retry_after: attach a Retry-After hint (seconds) to the current record. */
 void crm_error_retry_after(int seconds);
