@@ -68,6 +68,16 @@ void api_create(api_ctx *ctx, const char *location_prefix, api_create_fn create)
 typedef int (*api_update_fn)(crm_doc *out, api_ctx *ctx, const char *id, long version, const json_t *patch);
 typedef int (*api_delete_fn)(api_ctx *ctx, const char *id, long version);
 void api_update(api_ctx *ctx, api_update_fn update);
+
+/* api_get: the GET-by-id pipeline: the path's id (404 unless a UUID), `get` from
+ * lib/, 200 with the document and its ETag. */
+typedef int (*api_get_fn)(crm_doc *out, crm_db *db, const crm_caller *who, const char *id);
+void api_get(api_ctx *ctx, api_get_fn get);
+
+/* api_action: the pipeline of a POST that acts on an existing resource (transfer,
+ * merge): its id, the body, one transaction, 200 with the resource. */
+typedef int (*api_action_fn)(crm_doc *out, api_ctx *ctx, const char *id, const json_t *body);
+void api_action(api_ctx *ctx, api_action_fn act);
 void api_delete(api_ctx *ctx, api_delete_fn remove);
 
 /* Metrics (ops.c). */
@@ -100,11 +110,25 @@ void api_customers_create(api_ctx *ctx);
 void api_customers_update(api_ctx *ctx);
 void api_customers_delete(api_ctx *ctx);
 void api_customers_transfer(api_ctx *ctx);
+void api_customers_duplicates(api_ctx *ctx);
+void api_customers_merge(api_ctx *ctx);
+void api_contacts_search(api_ctx *ctx);
+void api_tenant_get(api_ctx *ctx);
+void api_tenant_update(api_ctx *ctx);
+void api_agenda_get(api_ctx *ctx);
 void api_contacts_list(api_ctx *ctx);
 void api_contacts_get(api_ctx *ctx);
 void api_contacts_create(api_ctx *ctx);
 void api_contacts_update(api_ctx *ctx);
 void api_contacts_delete(api_ctx *ctx);
+void api_contact_records_list(api_ctx *ctx);
+void api_contact_records_get(api_ctx *ctx);
+void api_contact_records_create(api_ctx *ctx);
+void api_contact_records_update(api_ctx *ctx);
+void api_contact_records_delete(api_ctx *ctx);
+void api_contact_records_customer_list(api_ctx *ctx);
+void api_contact_records_customer_create(api_ctx *ctx);
 void api_audit_list(api_ctx *ctx);
+void api_changes_list(api_ctx *ctx);
 
 #endif

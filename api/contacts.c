@@ -1,6 +1,7 @@
 /* contacts.c: HTTP handlers for contact persons, under a customer and by id. */
 #include "api.h"
 #include "crm/contact.h"
+#include "crm/search.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,19 +22,7 @@ void api_contacts_list(api_ctx *ctx)
     free(body);
 }
 
-void api_contacts_get(api_ctx *ctx)
-{
-    const char *id;
-    crm_doc doc = {0};
-    if (api_path_id(ctx, "id", &id) < 0)
-        return;
-    int rc = crm_contact_get(&doc, ctx->db, &ctx->who, id);
-    if (rc < 0)
-        api_fail(ctx, rc);
-    else
-        api_reply_doc(ctx, 200, &doc, NULL);
-    crm_doc_free(&doc);
-}
+void api_contacts_get(api_ctx *ctx) { api_get(ctx, crm_contact_get); }
 
 static int create(crm_doc *out, api_ctx *ctx, const json_t *body)
 {
@@ -61,3 +50,16 @@ static int remove_one(api_ctx *ctx, const char *id, long version)
 }
 
 void api_contacts_delete(api_ctx *ctx) { api_delete(ctx, remove_one); }
+
+void api_contacts_search(api_ctx *ctx)
+{
+    crm_page page;
+    char *body = NULL;
+    api_page(ctx, &page);
+    int rc = crm_search_contacts(&body, ctx->db, &ctx->who, api_query(ctx, "q"), &page);
+    if (rc < 0)
+        api_fail(ctx, rc);
+    else
+        api_reply_json(ctx, 200, body);
+    free(body);
+}

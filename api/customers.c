@@ -1,8 +1,10 @@
 /* customers.c: HTTP handlers for /v1/customers and their transfer. */
 #include "api.h"
 #include "crm/customer.h"
+#include "crm/duplicate.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void api_customers_list(api_ctx *ctx)
 {
@@ -21,23 +23,12 @@ void api_customers_list(api_ctx *ctx)
     free(body);
 }
 
-void api_customers_get(api_ctx *ctx)
-{
-    const char *id;
-    crm_doc doc = {0};
-    if (api_path_id(ctx, "id", &id) < 0)
-        return;
-    int rc = crm_customer_get(&doc, ctx->db, &ctx->who, id);
-    if (rc < 0)
-        api_fail(ctx, rc);
-    else
-        api_reply_doc(ctx, 200, &doc, NULL);
-    crm_doc_free(&doc);
-}
+void api_customers_get(api_ctx *ctx) { api_get(ctx, crm_customer_get); }
 
 static int create(crm_doc *out, api_ctx *ctx, const json_t *body)
 {
-    return crm_customer_create(out, ctx->db, &ctx->who, body);
+    const char *confirm = api_query(ctx, "confirm_duplicate");
+    return crm_customer_create(out, ctx->db, &ctx->who, body, confirm && strcmp(confirm, "true") == 0);
 }
 
 void api_customers_create(api_ctx *ctx) { api_create(ctx, "/v1/customers", create); }
@@ -56,22 +47,34 @@ static int remove_one(api_ctx *ctx, const char *id, long version)
 
 void api_customers_delete(api_ctx *ctx) { api_delete(ctx, remove_one); }
 
-void api_customers_transfer(api_ctx *ctx)
+static int transfer(crm_doc *out, api_ctx *ctx, const char *id, const json_t *body)
 {
-    const char *id;
-    json_t *body = NULL;
-    crm_doc doc = {0};
-    if (api_path_id(ctx, "id", &id) < 0 || api_body(ctx, &body) < 0)
-        return;
-    int rc = crm_db_begin(ctx->db);
-    if (rc == 0 && (rc = crm_customer_transfer(&doc, ctx->db, &ctx->who, id, body)) == 0)
-        rc = crm_db_commit(ctx->db);
-    if (rc < 0) {
-        crm_db_rollback(ctx->db);
-        api_fail(ctx, rc);
-    } else {
-        api_reply_doc(ctx, 200, &doc, NULL);
-    }
-    crm_doc_free(&doc);
-    json_decref(body);
+    return crm_customer_transfer(out, ctx->db, &ctx->who, id, body);
 }
+
+void api_customers_transfer(api_ctx *ctx) { api_action(ctx, transfer); }
+
+void api_customers_duplicates(api_ctx *ctx)
+{
+    char *candidates = NULL, *body = NULL;
+    const char *name = api_query(ctx, "name"), *phone = api_query(ctx, "phone"), *email = api_query(ctx, "email");
+    int rc = crm_duplicate_find(&candidates, ctx->db, &ctx->who, name && *name ? name : NULL,
+                                phone && *phone ? phone : NULL, email && *email ? email : NULL, NULL);
+    if (rc < 0) {
+        api_fail(ctx, rc);
+        return;
+    }
+    size_t size = strlen(candidates) + 32;
+    body = malloc(size);
+    snprintf(body, size, "{\"candidates\":%s}", candidates);
+    api_reply_json(ctx, 200, body);
+    free(body);
+    free(candidates);
+}
+
+static int merge(crm_doc *out, api_ctx *ctx, const char *id, const json_t *body)
+{
+    return crm_duplicate_merge(out, ctx->db, &ctx->who, id, body);
+}
+
+void api_customers_merge(api_ctx *ctx) { api_action(ctx, merge); }

@@ -303,6 +303,38 @@ void api_update(api_ctx *ctx, api_update_fn update)
     json_decref(patch);
 }
 
+void api_get(api_ctx *ctx, api_get_fn get)
+{
+    const char *id;
+    crm_doc doc = {0};
+    if (api_path_id(ctx, "id", &id) < 0)
+        return;
+    int rc = get(&doc, ctx->db, &ctx->who, id);
+    if (rc < 0)
+        api_fail(ctx, rc);
+    else
+        api_reply_doc(ctx, 200, &doc, NULL);
+    crm_doc_free(&doc);
+}
+
+void api_action(api_ctx *ctx, api_action_fn act)
+{
+    const char *id;
+    json_t *body = NULL;
+    crm_doc doc = {0};
+    int rc;
+    if (api_path_id(ctx, "id", &id) < 0 || api_body(ctx, &body) < 0)
+        return;
+    if ((rc = crm_db_begin(ctx->db)) < 0 || (rc = act(&doc, ctx, id, body)) < 0 || (rc = crm_db_commit(ctx->db)) < 0) {
+        crm_db_rollback(ctx->db);
+        api_fail(ctx, rc);
+    } else {
+        api_reply_doc(ctx, 200, &doc, NULL);
+    }
+    crm_doc_free(&doc);
+    json_decref(body);
+}
+
 void api_delete(api_ctx *ctx, api_delete_fn remove)
 {
     const char *id;

@@ -4,6 +4,7 @@
 #include "crm/auth.h"
 #include "crm/error.h"
 #include "crm/migrate.h"
+#include "crm/tenant.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 api_config api_cfg;
 
@@ -34,7 +36,8 @@ static void usage(void)
           " [--admin-name NAME]\n"
           "       crm-server create-user --tenant SLUG --email EMAIL --password PASSWORD --name NAME [--role ROLE]\n"
           "environment: CRM_DATABASE_URL (application role), CRM_MIGRATE_URL (owner role), CRM_PORT, CRM_BIND,\n"
-          "  CRM_THREADS, CRM_DATA_DIR, CRM_SIGNUP (1/0), CRM_ISSUER, CRM_TOKEN_RATE, CRM_ACCESS_TTL, CRM_MAX_BODY\n",
+          "  CRM_THREADS, CRM_DATA_DIR, CRM_SIGNUP (1/0), CRM_ISSUER, CRM_TOKEN_RATE, CRM_ACCESS_TTL, CRM_MAX_BODY,\n"
+          "  CRM_SWEEP_SECONDS\n",
           stderr);
 }
 
@@ -100,6 +103,42 @@ static int cmd_create_user(int argc, char **argv)
     printf("created %s user %s in tenant %s\n", role, email, slug);
     crm_db_close(db);
     return 0;
+}
+
+/* The dormant sweep: every `interval` seconds, customers not contacted for
+ * their tenant's number of days become dormant. Its own connection; stopped
+ * and joined on shutdown. Several servers may run it: the database lets one
+ * sweep at a time. */
+typedef struct sweeper {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stop;
+    int interval;
+    const char *url;
+} sweeper;
+
+static void *sweep_loop(void *arg)
+{
+    sweeper *sw = arg;
+    crm_db *db = NULL;
+    pthread_mutex_lock(&sw->lock);
+    while (!sw->stop) {
+        pthread_mutex_unlock(&sw->lock);
+        int changed = 0;
+        if ((db || crm_db_open(&db, sw->url) == 0) && crm_tenant_sweep_dormant(db, &changed) == 0 && changed > 0)
+            fprintf(stderr, "{\"level\":\"info\",\"msg\":\"customers became dormant\",\"count\":%d}\n", changed);
+        crm_error_clear();
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += sw->interval;
+        pthread_mutex_lock(&sw->lock);
+        while (!sw->stop && pthread_cond_timedwait(&sw->wake, &sw->lock, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&sw->lock);
+    crm_db_close(db);
+    return NULL;
 }
 
 static int cmd_serve(int argc, char **argv)
@@ -180,6 +219,11 @@ static int cmd_serve(int argc, char **argv)
         ulfius_clean_instance(&instance);
         return 1;
     }
+    sweeper sw = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .url = url,
+                  .interval = atoi(setting(argc, argv, "--sweep-seconds", "CRM_SWEEP_SECONDS", "300"))};
+    if (sw.interval < 1)
+        sw.interval = 300;
+    pthread_create(&sw.thread, NULL, sweep_loop, &sw);
     fprintf(stderr, "{\"level\":\"info\",\"msg\":\"serving\",\"address\":\"http://%s:%u\",\"threads\":%d}\n",
             api_cfg.bind, api_cfg.port, api_cfg.threads);
 
@@ -188,6 +232,11 @@ static int cmd_serve(int argc, char **argv)
     fprintf(stderr, "{\"level\":\"info\",\"msg\":\"stopping\",\"signal\":%d}\n", sig);
     /* Stops accepting, lets the workers finish the requests they hold, then joins them. */
     ulfius_stop_framework(&instance);
+    pthread_mutex_lock(&sw.lock);
+    sw.stop = 1;
+    pthread_cond_signal(&sw.wake);
+    pthread_mutex_unlock(&sw.lock);
+    pthread_join(sw.thread, NULL);
     ulfius_clean_instance(&instance);
     crm_keys_free(keys);
     fflush(stdout);

@@ -35,12 +35,26 @@ static const api_route ROUTES[] = {
     {"PATCH", "/v1/customers/:id", api_customers_update, 0, 1},
     {"DELETE", "/v1/customers/:id", api_customers_delete, 0, 1},
     {"POST", "/v1/customers/:id/transfer", api_customers_transfer, 0, 1},
+    {"GET", "/v1/customers/duplicates", api_customers_duplicates, 0, 1},
+    {"POST", "/v1/customers/:id/merge", api_customers_merge, 0, 1},
+    {"GET", "/v1/contacts", api_contacts_search, 0, 1},
+    {"GET", "/v1/tenant", api_tenant_get, 0, 1},
+    {"PATCH", "/v1/tenant", api_tenant_update, 0, 1},
+    {"GET", "/v1/agenda", api_agenda_get, 0, 1},
     {"GET", "/v1/customers/:id/contacts", api_contacts_list, 0, 1},
     {"POST", "/v1/customers/:id/contacts", api_contacts_create, 0, 1},
     {"GET", "/v1/contacts/:id", api_contacts_get, 0, 1},
     {"PATCH", "/v1/contacts/:id", api_contacts_update, 0, 1},
     {"DELETE", "/v1/contacts/:id", api_contacts_delete, 0, 1},
+    {"GET", "/v1/contact-records", api_contact_records_list, 0, 1},
+    {"POST", "/v1/contact-records", api_contact_records_create, 0, 1},
+    {"GET", "/v1/contact-records/:id", api_contact_records_get, 0, 1},
+    {"PATCH", "/v1/contact-records/:id", api_contact_records_update, 0, 1},
+    {"DELETE", "/v1/contact-records/:id", api_contact_records_delete, 0, 1},
+    {"GET", "/v1/customers/:id/contact-records", api_contact_records_customer_list, 0, 1},
+    {"POST", "/v1/customers/:id/contact-records", api_contact_records_customer_create, 0, 1},
     {"GET", "/v1/audit-log", api_audit_list, 0, 1},
+    {"GET", "/v1/changes", api_changes_list, 0, 1},
 };
 
 static const api_route NOT_FOUND = {"*", "*", api_ops_not_found, 1, 0};
@@ -167,7 +181,9 @@ done:
 int api_routes_register(struct _u_instance *instance)
 {
     for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++) {
-        if (ulfius_add_endpoint_by_val(instance, ROUTES[i].method, NULL, ROUTES[i].path, 0, dispatch,
+        /* Literal paths win over patterns: /v1/customers/duplicates before /v1/customers/:id. */
+        unsigned priority = strchr(ROUTES[i].path, ':') ? 1 : 0;
+        if (ulfius_add_endpoint_by_val(instance, ROUTES[i].method, NULL, ROUTES[i].path, priority, dispatch,
                                        (void *)&ROUTES[i]) != U_OK)
             return -1;
     }

@@ -14,15 +14,6 @@ static void reply_list(api_ctx *ctx, int rc, char **body)
     free(*body);
 }
 
-static void reply_doc(api_ctx *ctx, int rc, crm_doc *doc)
-{
-    if (rc < 0)
-        api_fail(ctx, rc);
-    else
-        api_reply_doc(ctx, 200, doc, NULL);
-    crm_doc_free(doc);
-}
-
 void api_users_list(api_ctx *ctx)
 {
     crm_page page;
@@ -32,13 +23,7 @@ void api_users_list(api_ctx *ctx)
     reply_list(ctx, crm_user_list(&body, ctx->db, &ctx->who, &filter, &page), &body);
 }
 
-void api_users_get(api_ctx *ctx)
-{
-    const char *id;
-    crm_doc doc = {0};
-    if (api_path_id(ctx, "id", &id) == 0)
-        reply_doc(ctx, crm_user_get(&doc, ctx->db, &ctx->who, id), &doc);
-}
+void api_users_get(api_ctx *ctx) { api_get(ctx, crm_user_get); }
 
 static int user_create(crm_doc *out, api_ctx *ctx, const json_t *body)
 {
@@ -69,13 +54,7 @@ void api_teams_list(api_ctx *ctx)
     reply_list(ctx, crm_team_list(&body, ctx->db, &ctx->who, &page), &body);
 }
 
-void api_teams_get(api_ctx *ctx)
-{
-    const char *id;
-    crm_doc doc = {0};
-    if (api_path_id(ctx, "id", &id) == 0)
-        reply_doc(ctx, crm_team_get(&doc, ctx->db, &ctx->who, id), &doc);
-}
+void api_teams_get(api_ctx *ctx) { api_get(ctx, crm_team_get); }
 
 static int team_create(crm_doc *out, api_ctx *ctx, const json_t *body)
 {

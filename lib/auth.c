@@ -86,9 +86,7 @@ static int b64url_value(unsigned char c)
     return -1;
 }
 
-/* Strict base64url decode (no padding) of `len` chars into out (at least
- * 3 * len / 4 bytes). Returns the decoded length, or -1 on a bad character or length. */
-static long b64url_decode(unsigned char *out, const char *in, size_t len)
+long crm_base64url_decode(unsigned char *out, const char *in, size_t len)
 {
     uint32_t acc = 0;
     int bits = 0;
@@ -669,7 +667,7 @@ static int check_header(const crm_keys *keys, const char *token, size_t len)
         crm_error_set(CRM_EAUTH, "The access token is malformed.");
         goto done;
     }
-    if ((raw_len = b64url_decode(raw, token, (size_t)(dot - token))) <= 0 ||
+    if ((raw_len = crm_base64url_decode(raw, token, (size_t)(dot - token))) <= 0 ||
         !(header = json_loadb((const char *)raw, (size_t)raw_len, JSON_REJECT_DUPLICATES, NULL)) ||
         !json_is_object(header)) {
         crm_error_set(CRM_EAUTH, "The access token header is malformed.");

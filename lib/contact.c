@@ -88,24 +88,13 @@ int crm_contact_list(char **out, crm_db *db, const crm_caller *who, const char *
     snprintf(limit, sizeof limit, "%d", page->limit);
     const char *params[] = {who->tenant_id, customer_id, page->after_ts[0] ? page->after_ts : NULL,
                             page->after_id[0] ? page->after_id : NULL, limit};
-    PGresult *res = NULL;
-    if ((rc = crm_db_run(&res, db, &LIST, 5, params)) < 0)
-        return rc;
-    rc = crm_json_take(out, res);
-    PQclear(res);
-    return rc;
+    return crm_run_json(out, db, &LIST, 5, params);
 }
 
 int crm_contact_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id)
 {
     const char *params[] = {who->tenant_id, id, who->user_id, who->role};
-    PGresult *res = NULL;
-    int rc = crm_db_run(&res, db, &GET, 4, params);
-    if (rc < 0)
-        return rc;
-    rc = crm_doc_take(out, res);
-    PQclear(res);
-    return rc;
+    return crm_run_doc(out, db, &GET, 4, params);
 }
 
 int crm_contact_create(crm_doc *out, crm_db *db, const crm_caller *who, const char *customer_id, const json_t *body)

@@ -1,6 +1,8 @@
 /* customer.c: customers — validation, ownership and the SQL that reads and
  * writes them. Responses are rendered by customer_json() in PostgreSQL. */
 #include "crm/customer.h"
+#include "crm/duplicate.h"
+#include "crm/search.h"
 #include "crm/error.h"
 #include "crm/validate.h"
 
@@ -11,6 +13,13 @@
 static const char *const KINDS[] = {"company", "person", NULL};
 static const char *const STATUSES[] = {"lead", "prospect", "active", "dormant", "lost", NULL};
 static const char *const CATEGORIES[] = {"A", "B", "C", NULL};
+
+/* Where the customer is (a visit reports its distance from here). */
+static const crm_field LOCATION[] = {
+    {"lat", CRM_T_NUMBER, CRM_F_REQUIRED, -90, 90, 0, NULL},
+    {"lon", CRM_T_NUMBER, CRM_F_REQUIRED, -180, 180, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
 
 static const crm_field FIELDS[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
@@ -31,6 +40,9 @@ static const crm_field FIELDS[] = {
     {"notes", CRM_T_STRING, CRM_F_NULLABLE, 0, 10000, 0, NULL},
     {"owner_id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"custom", CRM_T_OBJECT, 0, 0, 16384, 0, NULL},
+    {"location", CRM_T_MEMBERS, CRM_F_NULLABLE, 0, 0, 0, LOCATION},
+    {"last_contact_at", CRM_T_TIMESTAMP, CRM_F_READONLY, 0, 0, 0, NULL}, /* kept by contact records */
+    {"next_contact_at", CRM_T_TIMESTAMP, CRM_F_READONLY, 0, 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
@@ -52,29 +64,26 @@ static const crm_stmt PROBE = {
 
 static const crm_stmt LIST = {
     "customer_list",
-    CRM_SQL_ENVELOPE("customer_json(r)", "$13")
+    CRM_SQL_ENVELOPE("customer_json(r)", "$12")
     "SELECT c AS r, c.created_at, c.id FROM customers c"
     " WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$2::uuid", "$3::text")
     " AND ($4::text IS NULL OR c.status = $4) AND ($5::uuid IS NULL OR c.owner_id = $5)"
     " AND ($6::text IS NULL OR c.category = $6) AND ($7::text IS NULL OR c.region = $7)"
     " AND ($8::text IS NULL OR c.tags @> ARRAY[$8::text]) AND ($9::timestamptz IS NULL OR c.updated_at >= $9)"
-    " AND ($10::text IS NULL OR c.name % $10 OR $10 <% c.name"
-    "      OR c.name ILIKE '%' || replace(replace(replace($10, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
-    "      OR c.phone ILIKE '%' || replace(replace(replace($10, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
-    "      OR c.email ILIKE '%' || replace(replace(replace($10, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
-    CRM_SQL_AFTER("c", "$11", "$12")
-    " ORDER BY c.created_at, c.id LIMIT $13) page"};
+    CRM_SQL_AFTER("c", "$10", "$11")
+    " ORDER BY c.created_at, c.id LIMIT $12) page"};
 
 static const crm_stmt CREATE = {
     "customer_create",
     "INSERT INTO customers (tenant_id, id, name, kind, status, category, industry, region, address, phone,"
-    " email, website, source, tags, credit_limit, payment_terms_days, notes, owner_id, custom)"
+    " email, website, source, tags, credit_limit, payment_terms_days, notes, owner_id, custom, lat, lon)"
     " SELECT $1, coalesce((b->>'id')::uuid, gen_random_uuid()), b->>'name', coalesce(b->>'kind', 'company'),"
     " coalesce(b->>'status', 'lead'), b->>'category', b->>'industry', b->>'region', b->>'address', b->>'phone',"
     " b->>'email', b->>'website', b->>'source',"
     " coalesce(ARRAY(SELECT jsonb_array_elements_text(b->'tags')), '{}'),"
     " (b->>'credit_limit')::numeric, (b->>'payment_terms_days')::int, b->>'notes',"
-    " coalesce((b->>'owner_id')::uuid, $2::uuid), coalesce(b->'custom', '{}')"
+    " coalesce((b->>'owner_id')::uuid, $2::uuid), coalesce(b->'custom', '{}'),"
+    " (b#>>'{location,lat}')::numeric, (b#>>'{location,lon}')::numeric"
     " FROM (SELECT $3::jsonb AS b) body"
     " RETURNING id, version, customer_json(customers)"};
 
@@ -91,6 +100,8 @@ static const crm_stmt UPDATE = {
     ", payment_terms_days = CASE WHEN p ? 'payment_terms_days' THEN (p->>'payment_terms_days')::int"
     "   ELSE c.payment_terms_days END"
     ", custom = CASE WHEN p ? 'custom' THEN jsonb_merge_patch(c.custom, p->'custom') ELSE c.custom END"
+    ", lat = CASE WHEN p ? 'location' THEN (p#>>'{location,lat}')::numeric ELSE c.lat END"
+    ", lon = CASE WHEN p ? 'location' THEN (p#>>'{location,lon}')::numeric ELSE c.lon END"
     " FROM (SELECT $5::jsonb AS p) patch"
     " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")
     " AND c.version = $6::int"
@@ -154,7 +165,8 @@ int crm_customer_get(crm_doc *out, crm_db *db, const crm_caller *who, const char
 int crm_customer_list(char **out, crm_db *db, const crm_caller *who, const crm_customer_filter *filter,
                       crm_page *page)
 {
-    int rc = crm_page_prepare(page);
+    /* Ranked search pages by score, not by creation: its cursor is its own. */
+    int rc = crm_blank(filter->q) ? crm_page_prepare(page) : 0;
     const char *status = or_null(filter->status), *category = or_null(filter->category);
     if (status && !(strcmp(status, "lead") == 0 || strcmp(status, "prospect") == 0 || strcmp(status, "active") == 0 ||
                     strcmp(status, "dormant") == 0 || strcmp(status, "lost") == 0))
@@ -165,18 +177,18 @@ int crm_customer_list(char **out, crm_db *db, const crm_caller *who, const crm_c
         rc = crm_error_field("owner_id", "format", "Must be a UUID.");
     if (or_null(filter->updated_since) && !crm_valid_timestamp(filter->updated_since))
         rc = crm_error_field("updated_since", "format", "Must be an RFC 3339 date-time.");
-    if (or_null(filter->q) && crm_utf8_length(filter->q) > 200)
-        rc = crm_error_field("q", "too_long", "Must be at most 200 characters.");
     if (rc < 0)
         return rc;
+    if (!crm_blank(filter->q))
+        return crm_search_customers(out, db, who, filter, page->limit, page->cursor);
     char limit[16];
     snprintf(limit, sizeof limit, "%d", page->limit);
     const char *params[] = {who->tenant_id, who->user_id, who->role, status, or_null(filter->owner_id),
                             category, or_null(filter->region), or_null(filter->tag),
-                            or_null(filter->updated_since), or_null(filter->q), or_null(page->after_ts),
-                            or_null(page->after_id), limit};
+                            or_null(filter->updated_since), or_null(page->after_ts), or_null(page->after_id),
+                            limit};
     PGresult *res = NULL;
-    rc = crm_db_run(&res, db, &LIST, 13, params);
+    rc = crm_db_run(&res, db, &LIST, 12, params);
     if (rc < 0)
         return rc;
     rc = crm_json_take(out, res);
@@ -184,7 +196,7 @@ int crm_customer_list(char **out, crm_db *db, const crm_caller *who, const crm_c
     return rc;
 }
 
-int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body)
+int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body, int confirmed)
 {
     if (!crm_role_writes_customers(who->role))
         return crm_error_set(CRM_EFORBIDDEN, "Your role may not create customers.");
@@ -193,6 +205,8 @@ int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const j
         return rc;
     const char *owner = json_string_value(json_object_get(body, "owner_id"));
     if (owner && (rc = crm_owner_allowed(db, who, owner, "owner_id")) < 0)
+        return rc;
+    if (!confirmed && (rc = crm_duplicate_check(db, who, body)) < 0)
         return rc;
     char *text = json_dumps(body, JSON_COMPACT);
     if (!text)

@@ -44,6 +44,28 @@ int crm_page_prepare(crm_page *page)
     return rc;
 }
 
+int crm_run_doc(crm_doc *out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params)
+{
+    PGresult *res = NULL;
+    int rc = crm_db_run(&res, db, stmt, nparams, params);
+    if (rc < 0)
+        return rc;
+    rc = crm_doc_take(out, res);
+    PQclear(res);
+    return rc;
+}
+
+int crm_run_json(char **out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params)
+{
+    PGresult *res = NULL;
+    int rc = crm_db_run(&res, db, stmt, nparams, params);
+    if (rc < 0)
+        return rc;
+    rc = crm_json_take(out, res);
+    PQclear(res);
+    return rc;
+}
+
 static const char *const ROLES[] = {"admin", "manager", "sales", "assistant", "finance", "service", NULL};
 
 int crm_role_valid(const char *role)

@@ -94,28 +94,6 @@ static const crm_stmt TEAM_EXISTS = {
 
 static int is_admin(const crm_caller *who) { return strcmp(who->role, "admin") == 0; }
 
-static int run_doc(crm_doc *out, crm_db *db, const crm_stmt *stmt, int n, const char *const *params)
-{
-    PGresult *res = NULL;
-    int rc = crm_db_run(&res, db, stmt, n, params);
-    if (rc < 0)
-        return rc;
-    rc = crm_doc_take(out, res);
-    PQclear(res);
-    return rc;
-}
-
-static int run_list(char **out, crm_db *db, const crm_stmt *stmt, int n, const char *const *params)
-{
-    PGresult *res = NULL;
-    int rc = crm_db_run(&res, db, stmt, n, params);
-    if (rc < 0)
-        return rc;
-    rc = crm_json_take(out, res);
-    PQclear(res);
-    return rc;
-}
-
 /* A row of `stmt` (tenant, id) exists → 0; else a field error on `field`. */
 static int exists_or_field(crm_db *db, const crm_stmt *stmt, const char *tenant, const char *id, const char *field,
                            const char *message)
@@ -151,7 +129,7 @@ int crm_user_list(char **out, crm_db *db, const crm_caller *who, const crm_user_
     snprintf(limit, sizeof limit, "%d", page->limit);
     const char *params[] = {who->tenant_id, role, team, active, page->after_ts[0] ? page->after_ts : NULL,
                             page->after_id[0] ? page->after_id : NULL, limit};
-    return run_list(out, db, &USER_LIST, 7, params);
+    return crm_run_json(out, db, &USER_LIST, 7, params);
 }
 
 int crm_user_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id)
@@ -159,7 +137,7 @@ int crm_user_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id
     if (!is_admin(who) && strcmp(who->role, "manager") != 0 && strcmp(who->user_id, id) != 0)
         return crm_error_set(CRM_ENOTFOUND, "The user does not exist or is not visible to you.");
     const char *params[] = {who->tenant_id, id};
-    return run_doc(out, db, &USER_GET, 2, params);
+    return crm_run_doc(out, db, &USER_GET, 2, params);
 }
 
 static int check_password(const char *password)
@@ -190,7 +168,7 @@ int crm_user_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_
     text = json_dumps(copy, JSON_COMPACT);
     json_decref(copy);
     const char *params[] = {who->tenant_id, text, hash};
-    rc = run_doc(out, db, &USER_CREATE, 3, params);
+    rc = crm_run_doc(out, db, &USER_CREATE, 3, params);
     if (rc == CRM_ECONFLICT)
         rc = crm_error_set(CRM_ECONFLICT, "A user with this email (or id) already exists in your organization.");
     free(text);
@@ -282,13 +260,13 @@ int crm_team_list(char **out, crm_db *db, const crm_caller *who, crm_page *page)
     snprintf(limit, sizeof limit, "%d", page->limit);
     const char *params[] = {who->tenant_id, page->after_ts[0] ? page->after_ts : NULL,
                             page->after_id[0] ? page->after_id : NULL, limit};
-    return run_list(out, db, &TEAM_LIST, 4, params);
+    return crm_run_json(out, db, &TEAM_LIST, 4, params);
 }
 
 int crm_team_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id)
 {
     const char *params[] = {who->tenant_id, id};
-    return run_doc(out, db, &TEAM_GET, 2, params);
+    return crm_run_doc(out, db, &TEAM_GET, 2, params);
 }
 
 static int check_leader(crm_db *db, const crm_caller *who, const json_t *body)
@@ -309,7 +287,7 @@ int crm_team_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_
         return rc;
     char *text = json_dumps(body, JSON_COMPACT);
     const char *params[] = {who->tenant_id, text};
-    rc = run_doc(out, db, &TEAM_CREATE, 2, params);
+    rc = crm_run_doc(out, db, &TEAM_CREATE, 2, params);
     free(text);
     if (rc == CRM_ECONFLICT)
         rc = crm_error_set(CRM_ECONFLICT, "A team with this id already exists.");
@@ -395,5 +373,5 @@ int crm_audit_list(char **out, crm_db *db, const crm_caller *who, const crm_audi
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *params[] = {who->tenant_id, entity, entity_id, actor, action, cursor, lim};
-    return run_list(out, db, &AUDIT_LIST, 7, params);
+    return crm_run_json(out, db, &AUDIT_LIST, 7, params);
 }

@@ -1,9 +1,11 @@
 /* validate.c: field-table validation of request bodies and the small format
  * checks (uuid, decimal, date, timestamp, cursor) shared by every resource. */
 #include "crm/validate.h"
+#include "crm/auth.h"
 #include "crm/error.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,9 +109,17 @@ int crm_valid_timestamp(const char *s)
     }
     if (*t == 'Z' || *t == 'z')
         return t[1] == '\0';
+    /* Offsets up to ±15:59, the most PostgreSQL accepts (real ones stop at ±14:00). */
     if ((*t == '+' || *t == '-') && digits_at(t + 1, 2) && t[3] == ':' && digits_at(t + 4, 2))
-        return t[6] == '\0';
+        return t[6] == '\0' && num(t + 1, 2) <= 15 && num(t + 4, 2) <= 59;
     return 0;
+}
+
+int crm_blank(const char *s)
+{
+    while (s && isspace((unsigned char)*s))
+        s++;
+    return !s || !*s;
 }
 
 long crm_utf8_length(const char *s)
@@ -150,27 +160,30 @@ static int in_list(const char *s, const char *const *list)
     return 0;
 }
 
-static int check_string(const crm_field *f, const char *s)
+static int check_string(const crm_field *f, const char *name, const char *s)
 {
     long len = crm_utf8_length(s);
     if (len < 0)
-        return crm_error_field(f->name, "format", "Must be valid UTF-8 text.");
+        return crm_error_field(name, "format", "Must be valid UTF-8 text.");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7F)
-            return crm_error_field(f->name, "format", "Must not contain control characters.");
+            return crm_error_field(name, "format", "Must not contain control characters.");
     if (len > f->max)
-        return crm_error_field(f->name, "too_long", "Must be at most %ld characters.", f->max);
+        return crm_error_field(name, "too_long", "Must be at most %ld characters.", f->max);
     if ((f->flags & CRM_F_REQUIRED) && len == 0)
-        return crm_error_field(f->name, "required", "Must not be empty.");
+        return crm_error_field(name, "required", "Must not be empty.");
     return 0;
 }
 
-static int check_value(const crm_field *f, const json_t *v)
+static int validate_object(const json_t *body, const crm_field *fields, int mode, const char *prefix);
+
+/* check_value: one value against its field; `name` is how errors name it. */
+static int check_value(const crm_field *f, const char *name, const json_t *v)
 {
     if (json_is_null(v)) {
         if (f->flags & (CRM_F_NULLABLE))
             return 0;
-        return crm_error_field(f->name, "required", "Must not be null.");
+        return crm_error_field(name, "required", "Must not be null.");
     }
     switch (f->type) {
     case CRM_T_STRING:
@@ -180,64 +193,82 @@ static int check_value(const crm_field *f, const json_t *v)
     case CRM_T_ENUM:
     case CRM_T_DECIMAL: {
         if (!json_is_string(v))
-            return crm_error_field(f->name, "type",
+            return crm_error_field(name, "type",
                                    f->type == CRM_T_DECIMAL ? "Must be a decimal string such as \"1234.50\", not a number."
                                                             : "Must be a string.");
         const char *s = json_string_value(v);
         if (strlen(s) != json_string_length(v))
-            return crm_error_field(f->name, "format", "Must not contain NUL characters.");
+            return crm_error_field(name, "format", "Must not contain NUL characters.");
         if (f->type == CRM_T_STRING)
-            return check_string(f, s);
+            return check_string(f, name, s);
         if (f->type == CRM_T_EMAIL)
-            return valid_email(s) ? 0 : crm_error_field(f->name, "format", "Must be an email address.");
+            return valid_email(s) ? 0 : crm_error_field(name, "format", "Must be an email address.");
         if (f->type == CRM_T_UUID)
-            return crm_valid_uuid(s) ? 0 : crm_error_field(f->name, "format", "Must be a UUID.");
+            return crm_valid_uuid(s) ? 0 : crm_error_field(name, "format", "Must be a UUID.");
         if (f->type == CRM_T_DATE)
-            return crm_valid_date(s) ? 0 : crm_error_field(f->name, "format", "Must be a date as YYYY-MM-DD.");
+            return crm_valid_date(s) ? 0 : crm_error_field(name, "format", "Must be a date as YYYY-MM-DD.");
         if (f->type == CRM_T_ENUM)
-            return in_list(s, f->choices) ? 0 : crm_error_field(f->name, "enum", "Must be one of the allowed values.");
+            return in_list(s, f->choices) ? 0 : crm_error_field(name, "enum", "Must be one of the allowed values.");
         return crm_valid_decimal(s, (int)f->max, f->scale, 0)
                    ? 0
-                   : crm_error_field(f->name, "format", "Must be a non-negative decimal with at most %ld digits before and %d after the point.",
+                   : crm_error_field(name, "format", "Must be a non-negative decimal with at most %ld digits before and %d after the point.",
                                      f->max, f->scale);
     }
     case CRM_T_INT:
         if (!json_is_integer(v))
-            return crm_error_field(f->name, "type", "Must be an integer.");
+            return crm_error_field(name, "type", "Must be an integer.");
         if (json_integer_value(v) < f->min || json_integer_value(v) > f->max)
-            return crm_error_field(f->name, "range", "Must be between %ld and %ld.", f->min, f->max);
+            return crm_error_field(name, "range", "Must be between %ld and %ld.", f->min, f->max);
         return 0;
     case CRM_T_BOOL:
-        return json_is_boolean(v) ? 0 : crm_error_field(f->name, "type", "Must be true or false.");
+        return json_is_boolean(v) ? 0 : crm_error_field(name, "type", "Must be true or false.");
     case CRM_T_OBJECT: {
         if (!json_is_object(v))
-            return crm_error_field(f->name, "type", "Must be a JSON object.");
+            return crm_error_field(name, "type", "Must be a JSON object.");
         char *text = json_dumps(v, JSON_COMPACT);
         size_t len = text ? strlen(text) : 0;
         free(text);
-        return (long)len <= f->max ? 0 : crm_error_field(f->name, "too_long", "Must encode to at most %ld bytes.", f->max);
+        return (long)len <= f->max ? 0 : crm_error_field(name, "too_long", "Must encode to at most %ld bytes.", f->max);
     }
     case CRM_T_STRINGS: {
         if (!json_is_array(v))
-            return crm_error_field(f->name, "type", "Must be an array of strings.");
+            return crm_error_field(name, "type", "Must be an array of strings.");
         if ((long)json_array_size(v) > f->min)
-            return crm_error_field(f->name, "too_long", "Must have at most %ld items.", f->min);
+            return crm_error_field(name, "too_long", "Must have at most %ld items.", f->min);
         size_t i;
         const json_t *item;
         json_array_foreach(v, i, item)
         {
             if (!json_is_string(item) || json_string_length(item) == 0 ||
                 crm_utf8_length(json_string_value(item)) > f->max)
-                return crm_error_field(f->name, "format", "Each item must be a non-empty string of at most %ld characters.",
+                return crm_error_field(name, "format", "Each item must be a non-empty string of at most %ld characters.",
                                        f->max);
         }
         return 0;
     }
+    case CRM_T_NUMBER:
+        if (!json_is_number(v))
+            return crm_error_field(name, "type", "Must be a number.");
+        if (json_number_value(v) < (double)f->min || json_number_value(v) > (double)f->max)
+            return crm_error_field(name, "range", "Must be between %ld and %ld.", f->min, f->max);
+        return 0;
+    case CRM_T_TIMESTAMP:
+        if (!json_is_string(v))
+            return crm_error_field(name, "type", "Must be an RFC 3339 date-time string such as \"2026-11-23T10:11:12Z\".");
+        return strlen(json_string_value(v)) == json_string_length(v) && crm_valid_timestamp(json_string_value(v))
+                   ? 0
+                   : crm_error_field(name, "format", "Must be an RFC 3339 date-time such as \"2026-11-23T10:11:12Z\".");
+    case CRM_T_MEMBERS:
+        if (!json_is_object(v))
+            return crm_error_field(name, "type", "Must be a JSON object.");
+        return validate_object(v, (const crm_field *)f->choices, CRM_CREATE, name);
     }
     return 0;
 }
 
-int crm_validate(const json_t *body, const crm_field *fields, int mode)
+/* validate_object: the members of `body` against `fields`; with a `prefix` (the
+ * enclosing field's name) errors name "prefix.member". */
+static int validate_object(const json_t *body, const crm_field *fields, int mode, const char *prefix)
 {
     if (!json_is_object(body))
         return crm_error_field("", "type", "The body must be a JSON object.");
@@ -246,72 +277,69 @@ int crm_validate(const json_t *body, const crm_field *fields, int mode)
     int rc = 0;
     json_object_foreach((json_t *)body, key, value)
     {
+        char path[128];
+        const char *name = key;
+        if (prefix) {
+            snprintf(path, sizeof path, "%s.%s", prefix, key);
+            name = path;
+        }
         const crm_field *f = fields;
         while (f->name && strcmp(f->name, key) != 0)
             f++;
         if (in_list(key, SERVER_OWNED) || (f->name && (f->flags & CRM_F_READONLY)) ||
             (f->name && mode == CRM_PATCH && (f->flags & CRM_F_NOPATCH))) {
-            rc = crm_error_field(key, "read_only", "Is set by the server and cannot be written here.");
+            rc = crm_error_field(name, "read_only", "Is set by the server and cannot be written here.");
             continue;
         }
         if (!f->name) {
-            rc = crm_error_field(key, "unknown", "Is not a field of this resource.");
+            rc = crm_error_field(name, "unknown", "Is not a field of this resource.");
             continue;
         }
-        if (check_value(f, value) < 0)
+        if (check_value(f, name, value) < 0)
             rc = CRM_EINVALID;
     }
     if (mode == CRM_CREATE) {
-        for (const crm_field *f = fields; f->name; f++)
-            if ((f->flags & CRM_F_REQUIRED) && !json_object_get(body, f->name))
-                rc = crm_error_field(f->name, "required", "Is required.");
+        for (const crm_field *f = fields; f->name; f++) {
+            if ((f->flags & CRM_F_REQUIRED) && !json_object_get(body, f->name)) {
+                char path[128];
+                if (prefix)
+                    snprintf(path, sizeof path, "%s.%s", prefix, f->name);
+                rc = crm_error_field(prefix ? path : f->name, "required", "Is required.");
+            }
+        }
     }
     return rc;
 }
 
-static int b64url_value(char c)
+int crm_validate(const json_t *body, const crm_field *fields, int mode)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-' || c == '+')
-        return 62;
-    if (c == '_' || c == '/')
-        return 63;
-    return -1;
+    return validate_object(body, fields, mode, NULL);
+}
+
+int crm_cursor_parts(const char *cursor, char *first, size_t first_size, char id[37])
+{
+    char plain[96];
+    size_t len = strlen(cursor);
+    if (len > 120)
+        return -1;
+    long n = crm_base64url_decode((unsigned char *)plain, cursor, len);
+    if (n < 0)
+        return -1;
+    plain[n] = '\0';
+    char *bar = strchr(plain, '|');
+    if (!bar || (size_t)(bar - plain) >= first_size)
+        return -1;
+    *bar = '\0';
+    if (!crm_valid_uuid(bar + 1))
+        return -1;
+    strcpy(first, plain);
+    strcpy(id, bar + 1);
+    return 0;
 }
 
 int crm_cursor_decode(const char *cursor, char ts[40], char id[37])
 {
-    char plain[96];
-    size_t n = 0, len = strlen(cursor);
-    unsigned bits = 0, acc = 0;
-    if (len > 120)
+    if (crm_cursor_parts(cursor, ts, 40, id) < 0 || !crm_valid_timestamp(ts))
         return crm_error_field("cursor", "format", "Is not a cursor this server returned.");
-    for (size_t i = 0; i < len && cursor[i] != '='; i++) {
-        int v = b64url_value(cursor[i]);
-        if (v < 0)
-            return crm_error_field("cursor", "format", "Is not a cursor this server returned.");
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (n + 1 >= sizeof plain)
-                return crm_error_field("cursor", "format", "Is not a cursor this server returned.");
-            plain[n++] = (char)((acc >> bits) & 0xFF);
-        }
-    }
-    plain[n] = '\0';
-    char *bar = strchr(plain, '|');
-    if (!bar || (size_t)(bar - plain) >= 40)
-        return crm_error_field("cursor", "format", "Is not a cursor this server returned.");
-    *bar = '\0';
-    if (!crm_valid_timestamp(plain) || !crm_valid_uuid(bar + 1))
-        return crm_error_field("cursor", "format", "Is not a cursor this server returned.");
-    strcpy(ts, plain);
-    strcpy(id, bar + 1);
     return 0;
 }

@@ -110,7 +110,7 @@ run_api() {
 	mkdir -p -- "$tmp/data"
 	crm_log "starting build-test/crm-server on $BASE_URL (log: build-test/server.log)"
 	CRM_DATABASE_URL="$app" CRM_MIGRATE_URL="$owner" CRM_DATA_DIR="$tmp/data" \
-		CRM_BIND=127.0.0.1 CRM_PORT="$HTTP_PORT" CRM_TOKEN_RATE=20 \
+		CRM_BIND=127.0.0.1 CRM_PORT="$HTTP_PORT" CRM_TOKEN_RATE=20 CRM_SWEEP_SECONDS=1 \
 		build-test/crm-server serve >"$SERVER_LOG" 2>&1 &
 	server_pid=$!
 	if ! crm_wait_http "$BASE_URL/healthz" 30 "$server_pid"; then

@@ -166,6 +166,89 @@ static void test_validate_cursor_round_trip_and_garbage(void **state)
     assert_string_equal(first_field(), "cursor");
 }
 
+/* A check-in: a timestamp and a nested place, as contact records have. */
+static const crm_field PLACE[] = {
+    {"lat", CRM_T_NUMBER, CRM_F_REQUIRED, -90, 90, 0, NULL},
+    {"lon", CRM_T_NUMBER, CRM_F_REQUIRED, -180, 180, 0, NULL},
+    {"accuracy_m", CRM_T_NUMBER, CRM_F_NULLABLE, 0, 100000, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+static const crm_field CHECKIN[] = {
+    {"at", CRM_T_TIMESTAMP, 0, 0, 0, 0, NULL},
+    {"next_at", CRM_T_TIMESTAMP, CRM_F_NULLABLE, 0, 0, 0, NULL},
+    {"place", CRM_T_MEMBERS, CRM_F_NULLABLE, 0, 0, 0, PLACE},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static int check_in(const char *body, int mode)
+{
+    json_t *json = json_loads(body, 0, NULL);
+    assert_non_null(json);
+    int rc = crm_validate(json, CHECKIN, mode);
+    json_decref(json);
+    return rc;
+}
+
+static void test_validate_numbers_take_integers_and_fractions_within_bounds(void **state)
+{
+    (void)state;
+    assert_int_equal(check_in("{\"place\":{\"lat\":31.230416,\"lon\":-180,\"accuracy_m\":12.5}}", CRM_CREATE), 0);
+    assert_int_equal(check_in("{\"place\":{\"lat\":90,\"lon\":180,\"accuracy_m\":null}}", CRM_CREATE), 0);
+    assert_int_equal(check_in("{\"place\":{\"lat\":90.000001,\"lon\":0}}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "place.lat");
+    assert_string_equal(first_code(), "range");
+    crm_error_clear();
+    assert_int_equal(check_in("{\"place\":{\"lat\":0,\"lon\":-180.5}}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "place.lon");
+    crm_error_clear();
+    assert_int_equal(check_in("{\"place\":{\"lat\":\"31.2\",\"lon\":0}}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "place.lat");
+    assert_string_equal(first_code(), "type");
+    crm_error_clear();
+    assert_int_equal(check_in("{\"place\":{\"lat\":0,\"lon\":0,\"accuracy_m\":-1}}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "place.accuracy_m");
+}
+
+static void test_validate_timestamps_are_rfc3339_strings(void **state)
+{
+    (void)state;
+    assert_int_equal(check_in("{\"at\":\"2026-11-23T10:11:12Z\",\"next_at\":\"2026-11-24T09:00:00.5+08:00\"}", CRM_CREATE), 0);
+    assert_int_equal(check_in("{\"next_at\":null}", CRM_PATCH), 0);
+    assert_int_equal(check_in("{\"at\":1763892672}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "at");
+    assert_string_equal(first_code(), "type");
+    crm_error_clear();
+    assert_int_equal(check_in("{\"at\":\"2026-11-23\"}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_code(), "format");
+    crm_error_clear();
+    assert_int_equal(check_in("{\"at\":\"2026-02-30T10:00:00Z\"}", CRM_CREATE), CRM_EINVALID);
+    crm_error_clear();
+    assert_int_equal(check_in("{\"at\":null}", CRM_PATCH), CRM_EINVALID);
+    assert_string_equal(first_code(), "required");
+    /* offsets PostgreSQL would refuse are refused here, naming the field */
+    assert_true(crm_valid_timestamp("2026-11-23T10:11:12-15:59"));
+    assert_false(crm_valid_timestamp("2026-11-23T10:11:12+16:00"));
+    assert_false(crm_valid_timestamp("2026-11-23T10:11:12+05:60"));
+}
+
+static void test_validate_members_are_checked_and_named_with_their_parent(void **state)
+{
+    (void)state;
+    assert_int_equal(check_in("{\"place\":null}", CRM_CREATE), 0);
+    /* a nested object is replaced as a whole: its required members are required on PATCH too */
+    assert_int_equal(check_in("{\"place\":{\"lat\":1}}", CRM_PATCH), CRM_EINVALID);
+    assert_string_equal(first_field(), "place.lon");
+    assert_string_equal(first_code(), "required");
+    crm_error_clear();
+    assert_int_equal(check_in("{\"place\":{\"lat\":1,\"lon\":2,\"alt\":3}}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "place.alt");
+    assert_string_equal(first_code(), "unknown");
+    crm_error_clear();
+    assert_int_equal(check_in("{\"place\":[1,2]}", CRM_CREATE), CRM_EINVALID);
+    assert_string_equal(first_field(), "place");
+    assert_string_equal(first_code(), "type");
+}
+
 static void test_validate_page_limits(void **state)
 {
     (void)state;
@@ -192,6 +275,9 @@ int main(void)
         cmocka_unit_test_setup(test_validate_uuid_and_timestamp_formats, reset),
         cmocka_unit_test_setup(test_validate_cursor_round_trip_and_garbage, reset),
         cmocka_unit_test_setup(test_validate_page_limits, reset),
+        cmocka_unit_test_setup(test_validate_numbers_take_integers_and_fractions_within_bounds, reset),
+        cmocka_unit_test_setup(test_validate_timestamps_are_rfc3339_strings, reset),
+        cmocka_unit_test_setup(test_validate_members_are_checked_and_named_with_their_parent, reset),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     crm_error_clear();

@@ -64,6 +64,11 @@ int crm_password_verify(int *needs_rehash, const char *encoded, const char *pass
  * ceil(4 * nbytes / 3) characters). Returns 0 or CRM_ERROR. */
 int crm_random_token(char *out, size_t out_size, size_t nbytes);
 
+/* crm_base64url_decode: strict base64url decode (no padding) of `len` chars of
+ * `in` into `out` (room for at least 3 * len / 4 bytes). Returns the decoded
+ * length, or -1 on a character outside the alphabet or an impossible length. */
+long crm_base64url_decode(unsigned char *out, const char *in, size_t len);
+
 /* crm_sha256_hex: lowercase hex SHA-256 of `len` bytes at `data` into out[65].
  * Cannot fail short of a broken crypto library, in which case it aborts. */
 void crm_sha256_hex(char out[65], const void *data, size_t len);

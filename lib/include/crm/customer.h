@@ -17,14 +17,16 @@ typedef struct crm_customer_filter {
 int crm_customer_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id);
 
 /* crm_customer_list: a page of visible customers matching `filter`, as the list
- * envelope JSON. Returns 0, CRM_EINVALID (bad filter or page) or a db error; *out is the caller's. */
+ * envelope JSON; with filter->q, ranked by similarity (crm_search_customers). Returns 0, CRM_EINVALID (bad filter or page) or a db error; *out is the caller's. */
 int crm_customer_list(char **out, crm_db *db, const crm_caller *who, const crm_customer_filter *filter,
                       crm_page *page);
 
 /* crm_customer_create: validate `body` and insert a customer owned by the caller
- * (or by body.owner_id where the caller's role allows). Runs inside the caller's
- * transaction. Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ECONFLICT (id taken) or a db error. */
-int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body);
+ * (or by body.owner_id where the caller's role allows). Unless `confirmed`, a
+ * customer that looks like an existing one (crm_duplicate_check) is refused with
+ * CRM_ECONFLICT and the candidates. Runs inside the caller's transaction.
+ * Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ECONFLICT (duplicate, id taken) or a db error. */
+int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body, int confirmed);
 
 /* crm_customer_update: apply a JSON merge patch when the stored version is `version`.
  * Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ENOTFOUND, CRM_ESTALE or a db error. */

@@ -34,6 +34,14 @@ int crm_page_prepare(crm_page *page);
  * 0 or CRM_ERROR; *out is the caller's (free()). */
 int crm_json_take(char **out, const PGresult *res);
 
+/* crm_run_doc: run `stmt` and take its one row (id, version, json) into *out.
+ * Returns 0, CRM_ENOTFOUND (no row) or a db error. */
+int crm_run_doc(crm_doc *out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params);
+
+/* crm_run_json: run `stmt` and take the JSON document of its one row and column
+ * (a list envelope built in SQL). Returns 0 or a crm error; *out is the caller's. */
+int crm_run_json(char **out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params);
+
 /* Roles, as stored and as carried in tokens. */
 int crm_role_valid(const char *role);
 /* Whether the role may create/change customers and their contacts at all (ownership applies on top). */

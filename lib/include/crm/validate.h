@@ -18,6 +18,11 @@ typedef enum crm_field_type {
     CRM_T_EMAIL,
     CRM_T_OBJECT,   /* any JSON object (custom fields); max = encoded size */
     CRM_T_STRINGS,  /* array of strings; max = length of each, min = max item count */
+    CRM_T_NUMBER,   /* JSON number (integer or not) in [min, max] */
+    CRM_T_TIMESTAMP, /* RFC 3339 date-time string (crm_valid_timestamp) */
+    CRM_T_MEMBERS,  /* JSON object checked against `choices`, replaced as a whole (its
+                       required members are required on create and patch); errors
+                       name "field.member" */
 } crm_field_type;
 
 enum {
@@ -34,7 +39,8 @@ typedef struct crm_field {
     long min;
     long max;
     int scale;
-    const char *const *choices;
+    const void *choices; /* CRM_T_ENUM: a NULL-terminated const char *const[];
+                            CRM_T_MEMBERS: the members' crm_field table */
 } crm_field;
 
 enum { CRM_CREATE = 0, CRM_PATCH = 1 };
@@ -58,8 +64,15 @@ int crm_valid_date(const char *s);
 /* crm_valid_timestamp: whether `s` is an RFC 3339 date-time (with offset or Z). */
 int crm_valid_timestamp(const char *s);
 
+/* crm_blank: whether `s` is NULL, empty or only white space (an absent filter). */
+int crm_blank(const char *s);
+
 /* crm_utf8_length: number of characters of a UTF-8 string, or -1 if not valid UTF-8. */
 long crm_utf8_length(const char *s);
+
+/* crm_cursor_parts: split a list cursor (base64url of "<first>|<uuid>") into its
+ * parts, without recording an error. Returns 0 or -1. */
+int crm_cursor_parts(const char *cursor, char *first, size_t first_size, char id[37]);
 
 /* crm_cursor_decode: split a list cursor (base64url of "timestamp|uuid") into its
  * parts. Returns 0 or CRM_EINVALID with a field error on `cursor`. */

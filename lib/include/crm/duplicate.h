@@ -1,0 +1,33 @@
+/* duplicate.h: one owner per customer — finding customers that are probably
+ * the same as one being typed (similar name, same phone or email, across all
+ * owners), and merging a duplicate into the customer that stays. */
+#ifndef CRM_DUPLICATE_H
+#define CRM_DUPLICATE_H
+
+#include <jansson.h>
+
+#include "crm/db.h"
+#include "crm/resource.h"
+
+/* crm_duplicate_find: customers of the tenant, whoever owns them, whose
+ * normalised name is at least the tenant's threshold similar to `name`, or whose
+ * normalised phone or email equals `phone` / `email` (any may be NULL), except
+ * `except_id`. *out is a JSON array of {id, name, owner_name}, best first, at most
+ * ten (the caller's, free()). Returns 0, CRM_EINVALID or a db error. */
+int crm_duplicate_find(char **out, crm_db *db, const crm_caller *who, const char *name, const char *phone,
+                       const char *email, const char *except_id);
+
+/* crm_duplicate_check: for a customer about to be created from `body`: 0 when no
+ * candidate exists, else CRM_ECONFLICT with the candidates attached to the error
+ * (crm_error_extra "candidates"). */
+int crm_duplicate_check(crm_db *db, const crm_caller *who, const json_t *body);
+
+/* crm_duplicate_merge: merge customer body.duplicate_id into `survivor_id`: its
+ * contact persons and contact records move to the survivor, empty fields of the
+ * survivor are filled from it, tags are united, and the duplicate is
+ * tombstoned with merged_into set. Admin or manager, both customers visible.
+ * Runs in the caller's transaction. Returns 0, CRM_EINVALID, CRM_EFORBIDDEN,
+ * CRM_ENOTFOUND or a db error; out is the survivor after the merge. */
+int crm_duplicate_merge(crm_doc *out, crm_db *db, const crm_caller *who, const char *survivor_id, const json_t *body);
+
+#endif

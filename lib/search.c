@@ -1,0 +1,146 @@
+/* search.c: ranked fuzzy search of customers and contact persons. */
+#include "crm/search.h"
+#include "crm/error.h"
+#include "crm/validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The query as typed, its normalised form and a LIKE pattern of it. */
+#define SQL_QUERY                                                                                            \
+    "WITH q AS (SELECT $4::text AS q, customer_name_norm($4) AS qn,"                                          \
+    " '%' || replace(replace(replace($4, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' AS pat,"          \
+    " CASE WHEN length(regexp_replace($4, '[^0-9]', '', 'g')) >= 6"                                            \
+    "      THEN '%' || right(regexp_replace($4, '[^0-9]', '', 'g'), 10) || '%' END AS digits) "
+
+/* A page ranked by score (descending) then id; the cursor is "score|id". */
+#define SQL_RANKED_ENVELOPE(render, limit)                                                                   \
+    "SELECT json_build_object('data', coalesce(json_agg(" render " ORDER BY score DESC, id), '[]'),"         \
+    " 'next_cursor', CASE WHEN count(*) = " limit " THEN translate(encode(convert_to("                       \
+    "(array_agg(score::text || '|' || id ORDER BY score, id DESC))[1], 'UTF8'), 'base64'), E'+/=\\n', '-_')" \
+    " END) FROM ("
+
+#define SQL_AFTER_SCORE(score, id, s, i)                                                                     \
+    " AND (" s "::real IS NULL OR " score " < " s "::real OR (" score " = " s "::real AND " id " > " i "::uuid))"
+
+static const crm_stmt CUSTOMERS = {
+    "search_customers",
+    SQL_QUERY SQL_RANKED_ENVELOPE("customer_json(r)", "$13")
+    "SELECT c AS r, c.id, s.score FROM customers c CROSS JOIN q,"
+    /* How well the query matches (word or substring, phone, email), averaged
+     * with how close the whole name is, so "Acme Trading Co." ranks above
+     * "Acme Trading International Holdings" for "acme trading". */
+    " LATERAL (SELECT ((greatest(similarity(c.name_norm, q.qn), word_similarity(q.q, c.name),"
+    "   CASE WHEN c.name ILIKE q.pat THEN 0.8 ELSE 0 END,"
+    "   CASE WHEN c.phone ILIKE q.pat OR c.email ILIKE q.pat OR c.phone_norm LIKE q.digits THEN 0.9 ELSE 0 END)"
+    "   + similarity(c.name_norm, q.qn)) / 2)::real AS score) s"
+    " WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$2::uuid", "$3::text")
+    " AND (c.name_norm % q.qn OR q.q <% c.name OR c.name ILIKE q.pat OR c.phone ILIKE q.pat OR c.email ILIKE q.pat"
+    "      OR c.phone_norm LIKE q.digits)"
+    " AND ($5::text IS NULL OR c.status = $5) AND ($6::uuid IS NULL OR c.owner_id = $6)"
+    " AND ($7::text IS NULL OR c.category = $7) AND ($8::text IS NULL OR c.region = $8)"
+    " AND ($9::text IS NULL OR c.tags @> ARRAY[$9::text]) AND ($10::timestamptz IS NULL OR c.updated_at >= $10)"
+    SQL_AFTER_SCORE("s.score", "c.id", "$11", "$12")
+    " ORDER BY s.score DESC, c.id LIMIT $13) page"};
+
+static const crm_stmt CONTACTS = {
+    "search_contacts",
+    SQL_QUERY SQL_RANKED_ENVELOPE("contact_json(r)", "$7")
+    "SELECT ct AS r, ct.id, s.score FROM contacts ct CROSS JOIN q"
+    " JOIN customers c ON c.tenant_id = ct.tenant_id AND c.id = ct.customer_id,"
+    " LATERAL (SELECT ((greatest(similarity(ct.name, q.q), word_similarity(q.q, ct.name),"
+    "   CASE WHEN ct.name ILIKE q.pat THEN 0.8 ELSE 0 END,"
+    "   CASE WHEN ct.phone ILIKE q.pat OR ct.mobile ILIKE q.pat OR ct.email ILIKE q.pat"
+    "        OR phone_norm(ct.phone) LIKE q.digits OR phone_norm(ct.mobile) LIKE q.digits THEN 0.9 ELSE 0 END)"
+    "   + similarity(ct.name, q.q)) / 2)::real AS score) s"
+    " WHERE ct.tenant_id = $1 AND ct.deleted_at IS NULL AND c.deleted_at IS NULL"
+    " AND " CRM_SQL_VISIBLE("c.owner_id", "$2::uuid", "$3::text")
+    " AND (ct.name % q.q OR q.q <% ct.name OR ct.name ILIKE q.pat OR ct.phone ILIKE q.pat OR ct.mobile ILIKE q.pat"
+    "      OR ct.email ILIKE q.pat OR phone_norm(ct.phone) LIKE q.digits OR phone_norm(ct.mobile) LIKE q.digits)"
+    SQL_AFTER_SCORE("s.score", "ct.id", "$5", "$6")
+    " ORDER BY s.score DESC, ct.id LIMIT $7) page"};
+
+static const crm_stmt ALL_CONTACTS = {
+    "contacts_visible",
+    CRM_SQL_ENVELOPE("contact_json(r)", "$6")
+    "SELECT ct AS r, ct.created_at, ct.id FROM contacts ct"
+    " JOIN customers c ON c.tenant_id = ct.tenant_id AND c.id = ct.customer_id"
+    " WHERE ct.tenant_id = $1 AND ct.deleted_at IS NULL AND c.deleted_at IS NULL"
+    " AND " CRM_SQL_VISIBLE("c.owner_id", "$2::uuid", "$3::text")
+    CRM_SQL_AFTER("ct", "$4", "$5")
+    " ORDER BY ct.created_at, ct.id LIMIT $6) page"};
+
+/* Split a ranked cursor into its score and id. */
+static int ranked_cursor(const char *cursor, char score[40], char id[37])
+{
+    if (!cursor || !*cursor) {
+        score[0] = id[0] = '\0';
+        return 0;
+    }
+    if (crm_cursor_parts(cursor, score, 40, id) < 0)
+        return crm_error_field("cursor", "format", "Is not a cursor this server returned.");
+    char *end = NULL;
+    strtod(score, &end);
+    if (!end || *end || end == score)
+        return crm_error_field("cursor", "format", "Is not a cursor this server returned.");
+    return 0;
+}
+
+static const char *or_null(const char *s) { return s && *s ? s : NULL; }
+
+static int check_q(const char *q)
+{
+    if (crm_utf8_length(q) > 200)
+        return crm_error_field("q", "too_long", "Must be at most 200 characters.");
+    return 0;
+}
+
+int crm_search_customers(char **out, crm_db *db, const crm_caller *who, const crm_customer_filter *filter,
+                         int limit, const char *cursor)
+{
+    char score[40], after[37], lim[16];
+    int rc = check_q(filter->q);
+    if (limit < 1 || limit > 200)
+        rc = crm_error_field("limit", "range", "Must be between 1 and 200.");
+    if (ranked_cursor(cursor, score, after) < 0)
+        rc = CRM_EINVALID;
+    if (rc < 0)
+        return rc;
+    snprintf(lim, sizeof lim, "%d", limit);
+    const char *params[] = {who->tenant_id, who->user_id, who->role, filter->q, or_null(filter->status),
+                            or_null(filter->owner_id), or_null(filter->category), or_null(filter->region),
+                            or_null(filter->tag), or_null(filter->updated_since), or_null(score), or_null(after), lim};
+    return crm_run_json(out, db, &CUSTOMERS, 13, params);
+}
+
+int crm_search_contacts(char **out, crm_db *db, const crm_caller *who, const char *q, crm_page *page)
+{
+    char lim[16];
+    PGresult *res = NULL;
+    int rc;
+    snprintf(lim, sizeof lim, "%d", page->limit);
+    if (crm_blank(q) == 0) {
+        char score[40], after[37];
+        rc = check_q(q);
+        if (page->limit < 1 || page->limit > 200)
+            rc = crm_error_field("limit", "range", "Must be between 1 and 200.");
+        if (ranked_cursor(page->cursor, score, after) < 0)
+            rc = CRM_EINVALID;
+        if (rc < 0)
+            return rc;
+        const char *params[] = {who->tenant_id, who->user_id, who->role, q, or_null(score), or_null(after), lim};
+        rc = crm_db_run(&res, db, &CONTACTS, 7, params);
+    } else {
+        if ((rc = crm_page_prepare(page)) < 0)
+            return rc;
+        const char *params[] = {who->tenant_id, who->user_id, who->role, or_null(page->after_ts),
+                                or_null(page->after_id), lim};
+        rc = crm_db_run(&res, db, &ALL_CONTACTS, 6, params);
+    }
+    if (rc < 0)
+        return rc;
+    rc = crm_json_take(out, res);
+    PQclear(res);
+    return rc;
+}
