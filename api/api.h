@@ -80,6 +80,16 @@ typedef int (*api_action_fn)(crm_doc *out, api_ctx *ctx, const char *id, const j
 void api_action(api_ctx *ctx, api_action_fn act);
 void api_delete(api_ctx *ctx, api_delete_fn remove);
 
+/* Documents (documents.c). api_wants_document: whether the request's Accept
+ * prefers application/pdf or text/csv over JSON (it also marks the response
+ * Vary: Accept). api_document: answer 200 with `json` (the resource as GET
+ * returns it) rendered as the PDF of `kind` ("quotation", "contract",
+ * "delivery note") or as CSV of its lines, whichever Accept prefers; 500 when
+ * the JSON is unreadable. Usage in a GET handler:
+ *   if (api_wants_document(ctx)) { ...get the JSON...; api_document(ctx, kind, json); return; } */
+int api_wants_document(api_ctx *ctx);
+void api_document(api_ctx *ctx, const char *kind, const char *json);
+
 /* Metrics (ops.c). */
 void api_metrics_record(int status, double seconds);
 
@@ -130,5 +140,33 @@ void api_contact_records_customer_list(api_ctx *ctx);
 void api_contact_records_customer_create(api_ctx *ctx);
 void api_audit_list(api_ctx *ctx);
 void api_changes_list(api_ctx *ctx);
+void api_products_list(api_ctx *ctx);
+void api_products_get(api_ctx *ctx);
+void api_products_create(api_ctx *ctx);
+void api_products_update(api_ctx *ctx);
+void api_products_delete(api_ctx *ctx);
+void api_quotations_list(api_ctx *ctx);
+void api_quotations_get(api_ctx *ctx);
+void api_quotations_create(api_ctx *ctx);
+void api_quotations_update(api_ctx *ctx);
+void api_quotations_delete(api_ctx *ctx);
+void api_quotations_send(api_ctx *ctx);
+void api_quotations_accept(api_ctx *ctx);
+void api_quotations_reject(api_ctx *ctx);
+void api_contracts_list(api_ctx *ctx);
+void api_contracts_get(api_ctx *ctx);
+void api_contracts_create(api_ctx *ctx);
+void api_contracts_update(api_ctx *ctx);
+void api_contracts_delete(api_ctx *ctx);
+void api_contracts_activate(api_ctx *ctx);
+void api_contracts_complete(api_ctx *ctx);
+void api_contracts_cancel(api_ctx *ctx);
+void api_shipments_list(api_ctx *ctx);
+void api_shipments_get(api_ctx *ctx);
+void api_shipments_create(api_ctx *ctx);
+void api_shipments_update(api_ctx *ctx);
+void api_shipments_ship(api_ctx *ctx);
+void api_shipments_deliver(api_ctx *ctx);
+void api_shipments_cancel(api_ctx *ctx);
 
 #endif

@@ -2,6 +2,7 @@
  * Configuration comes from flags, then CRM_* environment variables, then defaults. */
 #include "api.h"
 #include "crm/auth.h"
+#include "crm/document.h"
 #include "crm/error.h"
 #include "crm/migrate.h"
 #include "crm/tenant.h"
@@ -239,6 +240,7 @@ static int cmd_serve(int argc, char **argv)
     pthread_join(sw.thread, NULL);
     ulfius_clean_instance(&instance);
     crm_keys_free(keys);
+    crm_document_shutdown(); /* the workers that rendered have been joined */
     fflush(stdout);
     return 0;
 }

@@ -30,7 +30,7 @@ static const crm_stmt AGENDA = {
     " 'items', coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'due', i.due, 'customer_id', i.customer_id,"
     "   'customer_name', i.customer_name, 'contact_id', i.contact_id, 'contact_name', i.contact_name,"
     "   'detail', i.detail) ORDER BY array_position(ARRAY['overdue', 'follow_up_today', 'follow_up_tomorrow',"
-    "   'birthday', 'dormant'], i.kind), i.due, i.customer_name)"
+    "   'birthday', 'delivery_due', 'dormant'], i.kind), i.due, i.customer_name)"
     "   FROM agenda_items($1, $3::uuid, d.day) i), '[]'))"
     " FROM tenants t, LATERAL (SELECT coalesce($2::date, (now() AT TIME ZONE t.timezone)::date) AS day) d"
     " WHERE t.id = $1"};

@@ -1,0 +1,35 @@
+/* document.h: business documents (quotation, contract, delivery note) rendered
+ * from their API JSON as a printable PDF (cairo + pango) or as CSV of the lines. */
+#ifndef CRM_DOCUMENT_H
+#define CRM_DOCUMENT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* crm_document_pdf: render `doc` (the resource's JSON as the API returns it) as
+ * an A4 PDF titled after `kind`: "quotation", "contract" or "delivery note".
+ * Renders what is present: number and revision, status, dates, customer_name,
+ * currency, the `lines` table (a column only when some line has its key),
+ * net_total/tax_total/gross_total, `installments`, and notes; long tables
+ * break across pages with the header repeated, and every page is numbered.
+ * Text is real text in an embedded CJK font subset, so it can be copied and
+ * extracted. Safe to call from several threads at once.
+ * Returns 0, CRM_EINVALID for an unknown kind or a doc that is not an object,
+ * or CRM_ERROR. On success *out (malloc'd, *len bytes) is the caller's. */
+int crm_document_pdf(unsigned char **out, size_t *len, const char *kind, const json_t *doc);
+
+/* crm_document_csv: the `lines` of `doc` as CSV: a UTF-8 byte order mark (so
+ * Excel reads UTF-8), a header row, one row per line, RFC 4180 quoting and
+ * CRLF line ends. Columns as in the PDF; numbers are the decimal strings given.
+ * A text cell that a spreadsheet would read as a formula (=, +, -, @) is
+ * prefixed with an apostrophe.
+ * Returns 0, CRM_EINVALID when doc is not an object, or CRM_ERROR. On success
+ * *out (malloc'd, NUL-terminated, *len bytes without the NUL) is the caller's. */
+int crm_document_csv(char **out, size_t *len, const json_t *doc);
+
+/* crm_document_shutdown: release the font and rendering caches of cairo, pango
+ * and fontconfig. Call once at exit, after every thread that rendered has
+ * finished; no rendering afterwards. */
+void crm_document_shutdown(void);
+
+#endif
