@@ -34,6 +34,16 @@ static const crm_stmt MOVE_CONTACTS = {
 static const crm_stmt MOVE_RECORDS = {
     "duplicate_move_contact_records",
     "UPDATE contact_records SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = $3 AND deleted_at IS NULL"};
+static const crm_stmt MOVE_QUOTATIONS = {
+    "duplicate_move_quotations", "UPDATE quotations SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = $3"};
+/* A contract's owner is its customer's owner. */
+static const crm_stmt MOVE_CONTRACTS = {
+    "duplicate_move_contracts",
+    "UPDATE contracts SET customer_id = $2,"
+    " owner_id = (SELECT owner_id FROM customers WHERE tenant_id = $1 AND id = $2)"
+    " WHERE tenant_id = $1 AND customer_id = $3"};
+static const crm_stmt MOVE_SHIPMENTS = {
+    "duplicate_move_shipments", "UPDATE shipments SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = $3"};
 static const crm_stmt FILL_SURVIVOR = {
     "duplicate_fill_survivor",
     "UPDATE customers s SET category = coalesce(s.category, d.category), industry = coalesce(s.industry, d.industry),"
@@ -109,6 +119,9 @@ int crm_duplicate_merge(crm_doc *out, crm_db *db, const crm_caller *who, const c
     const char *params[] = {who->tenant_id, survivor_id, duplicate};
     if ((rc = crm_db_run(NULL, db, &MOVE_CONTACTS, 3, params)) < 0 ||
         (rc = crm_db_run(NULL, db, &MOVE_RECORDS, 3, params)) < 0 ||
+        (rc = crm_db_run(NULL, db, &MOVE_QUOTATIONS, 3, params)) < 0 ||
+        (rc = crm_db_run(NULL, db, &MOVE_CONTRACTS, 3, params)) < 0 ||
+        (rc = crm_db_run(NULL, db, &MOVE_SHIPMENTS, 3, params)) < 0 ||
         (rc = crm_db_run(NULL, db, &FILL_SURVIVOR, 3, params)) < 0 ||
         (rc = crm_db_run(NULL, db, &TOMBSTONE, 3, params)) < 0)
         return rc;

@@ -1,4 +1,5 @@
-/* tenant.c: tenant settings, the agenda, and the dormant sweep. */
+/* tenant.c: tenant settings (name, time zone, default currency, dormant and
+ * duplicate thresholds), the agenda, and the dormant sweep. */
 #include "crm/tenant.h"
 #include "crm/error.h"
 #include "crm/validate.h"
@@ -13,6 +14,7 @@ static const crm_stmt UPDATE = {
     "tenant_update",
     "UPDATE tenants t SET name = CASE WHEN p ? 'name' THEN p->>'name' ELSE t.name END,"
     " timezone = CASE WHEN p ? 'timezone' THEN p->>'timezone' ELSE t.timezone END,"
+    " default_currency = CASE WHEN p ? 'default_currency' THEN p->>'default_currency' ELSE t.default_currency END,"
     " dormant_after_days = CASE WHEN p ? 'dormant_after_days' THEN (p->>'dormant_after_days')::int"
     "   ELSE t.dormant_after_days END,"
     " duplicate_threshold = CASE WHEN p ? 'duplicate_threshold' THEN (p->>'duplicate_threshold')::real"
@@ -20,6 +22,7 @@ static const crm_stmt UPDATE = {
     " FROM (SELECT $2::jsonb AS p) patch WHERE t.id = $1 AND t.version = $3::int"
     " RETURNING t.id, t.version, tenant_settings_json(t)"};
 static const crm_stmt ZONE = {"tenant_zone_known", "SELECT 1 FROM pg_timezone_names WHERE name = $1"};
+static const crm_stmt CURRENCY = {"tenant_currency_known", "SELECT 1 FROM currencies WHERE code = $1"};
 static const crm_stmt PROBE = {
     "tenant_probe", "SELECT 1 FROM tenants WHERE id = $1 AND ($2::text = $2 AND $3::text = $3 AND $4::text = $4)"};
 
@@ -45,6 +48,7 @@ static const crm_stmt SWEEP = {"tenant_sweep_dormant", "SELECT sweep_dormant_cus
 static const crm_field FIELDS[] = {
     {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
     {"timezone", CRM_T_STRING, CRM_F_REQUIRED, 0, 64, 0, NULL},
+    {"default_currency", CRM_T_STRING, CRM_F_REQUIRED, 0, 3, 0, NULL},
     {"dormant_after_days", CRM_T_INT, 0, 1, 3650, 0, NULL},
     {"duplicate_threshold", CRM_T_NUMBER, 0, 0, 1, 0, NULL},
     {"id", CRM_T_UUID, CRM_F_READONLY, 0, 0, 0, NULL},
@@ -66,6 +70,9 @@ int crm_tenant_update(crm_doc *out, crm_db *db, const crm_caller *who, long vers
     const json_t *threshold = json_object_get(patch, "duplicate_threshold");
     if (json_is_number(threshold) && rc == 0 && json_number_value(threshold) < 0.3)
         rc = crm_error_field("duplicate_threshold", "range", "Must be between 0.3 and 1.");
+    const char *currency = json_string_value(json_object_get(patch, "default_currency"));
+    if (currency && *currency && (strlen(currency) != 3 || strspn(currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
+        rc = crm_error_field("default_currency", "format", "Must be an ISO 4217 code such as CNY.");
     if (rc < 0)
         return rc;
     const char *zone = json_string_value(json_object_get(patch, "timezone"));
@@ -78,6 +85,15 @@ int crm_tenant_update(crm_doc *out, crm_db *db, const crm_caller *who, long vers
         PQclear(res);
         if (!known)
             return crm_error_field("timezone", "enum", "Must be an IANA time zone such as Asia/Shanghai or Europe/Berlin.");
+    }
+    if (currency) {
+        const char *cp[] = {currency};
+        if ((rc = crm_db_run(&res, db, &CURRENCY, 1, cp)) < 0)
+            return rc;
+        int known = PQntuples(res) > 0;
+        PQclear(res);
+        if (!known)
+            return crm_error_field("default_currency", "unknown", "Is not a currency this server knows (ISO 4217).");
     }
     char *text = json_dumps(patch, JSON_COMPACT);
     char ver[24];

@@ -517,12 +517,13 @@ describe('organization settings: GET/PATCH /v1/tenant', () => {
     assert.equal(r.body.dormant_after_days, 90);
     assert.equal(r.body.duplicate_threshold, 0.5);
     assert.equal(typeof r.body.timezone, 'string');
+    assert.equal(r.body.default_currency, 'CNY');
     assert.equal(r.headers.get('etag'), etag(r.body.version));
   });
 
   test('an admin changes them with If-Match; 428 without, 412 when stale, nothing changed', async () => {
     const before = await settings(T.token);
-    const patch = { timezone: 'Asia/Shanghai', dormant_after_days: 30, duplicate_threshold: 0.6, name: `Renamed ${uniq()}` };
+    const patch = { timezone: 'Asia/Shanghai', default_currency: 'EUR', dormant_after_days: 30, duplicate_threshold: 0.6, name: `Renamed ${uniq()}` };
     expectProblem(await api('PATCH', '/v1/tenant', { token: T.token, body: patch }), 428);
     expectProblem(await api('PATCH', '/v1/tenant', { token: T.token, body: patch, headers: ifMatch(etag(before.version + 7)) }), 412);
     assert.deepEqual(await settings(T.token), before, 'unchanged by the refused requests');
@@ -531,6 +532,7 @@ describe('organization settings: GET/PATCH /v1/tenant', () => {
     assert.equal(r.body.version, before.version + 1);
     assert.equal(r.headers.get('etag'), etag(r.body.version));
     assert.equal(r.body.timezone, 'Asia/Shanghai');
+    assert.equal(r.body.default_currency, 'EUR');
     assert.equal(r.body.dormant_after_days, 30);
     assert.equal(r.body.duplicate_threshold, 0.6);
     assert.equal(r.body.name, patch.name);
@@ -562,6 +564,9 @@ describe('organization settings: GET/PATCH /v1/tenant', () => {
       [{ slug: 'new-slug' }, 'slug', 'read_only'],
       [{ id: randomUUID() }, 'id', 'read_only'],
       [{ currency: 'EUR' }, 'currency', 'unknown'],
+      [{ default_currency: 'XYZ' }, 'default_currency', 'unknown'],
+      [{ default_currency: 'eur' }, 'default_currency', 'format'],
+      [{ default_currency: null }, 'default_currency', 'required'],
     ];
     for (const [body, field, code] of cases) {
       const r = await api('PATCH', '/v1/tenant', { token: T.token, body, headers: ifMatch(now) });

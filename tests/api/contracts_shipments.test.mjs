@@ -2,10 +2,11 @@
 // end — exact money, payment plans, conversion of an accepted quotation,
 // illegal transitions, partial shipments, the over-shipment race, cancelled
 // shipments giving their quantities back, the agenda's deliveries due,
-// visibility and tenant isolation.
+// visibility and tenant isolation; idempotent creation, If-Match, gapless
+// numbers under concurrency, and the audit trail of both.
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, signup, addUser, createCustomer, expectStatus, expectProblem, ifMatch } from './lib/client.mjs';
+import { api, signup, addUser, createCustomer, expectStatus, expectProblem, ifMatch, uniq, qs } from './lib/client.mjs';
 
 let T, B, S1, S2, A, F;
 let C; // S1's customer
@@ -207,5 +208,161 @@ describe('agenda', () => {
     assert.ok(!items.some((i) => i.detail.startsWith(later.number)));
     const other = expectStatus(await api('GET', '/v1/agenda', { token: S2.token }), 200).body.items;
     assert.ok(!other.some((i) => i.kind === 'delivery_due'));
+  });
+});
+
+describe('idempotent creation', () => {
+  test('a contract POST replayed with its key answers the same bytes, makes one row and takes one number', async () => {
+    const cust = await createCustomer(S1.token, { name: `客户 Idem ${uniq()}` });
+    const key = uniq('contract-');
+    const body = { customer_id: cust.id, lines: [line()] };
+    const first = expectStatus(await api('POST', '/v1/contracts', { token: S1.token, body, headers: { 'idempotency-key': key } }), 201);
+    const again = expectStatus(await api('POST', '/v1/contracts', { token: S1.token, body, headers: { 'idempotency-key': key } }), 201);
+    assert.equal(again.text, first.text);
+    assert.equal(again.headers.get('location'), first.headers.get('location'));
+    assert.equal(again.headers.get('etag'), first.headers.get('etag'));
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    const list = expectStatus(await api('GET', `/v1/contracts?customer_id=${cust.id}`, { token: S1.token }), 200).body;
+    assert.deepEqual(list.data.map((k) => k.id), [first.body.id]);
+    const reused = await api('POST', '/v1/contracts', { token: S1.token, body: { ...body, notes: 'other' }, headers: { 'idempotency-key': key } });
+    expectProblem(reused, 422, { field: 'Idempotency-Key', code: 'reused' });
+    // The replay took no number: the next contract has the one right after.
+    const next = await newContract(S1.token, {});
+    const seq = (n) => Number(n.split('-')[2]);
+    assert.equal(seq(next.number), seq(first.body.number) + 1);
+  });
+
+  test('a shipment POST replayed with its key ships once', async () => {
+    const k = await activeContract([line({ quantity: '10' })]);
+    const key = uniq('shipment-');
+    const body = { contract_id: k.id, lines: [{ contract_line_id: k.lines[0].id, quantity: '4' }] };
+    const first = expectStatus(await api('POST', '/v1/shipments', { token: A.token, body, headers: { 'idempotency-key': key } }), 201);
+    const again = expectStatus(await api('POST', '/v1/shipments', { token: A.token, body, headers: { 'idempotency-key': key } }), 201);
+    assert.equal(again.text, first.text);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    const other = { ...body, lines: [{ contract_line_id: k.lines[0].id, quantity: '5' }] };
+    expectProblem(await api('POST', '/v1/shipments', { token: A.token, body: other, headers: { 'idempotency-key': key } }), 422, { field: 'Idempotency-Key' });
+    const now = expectStatus(await api('GET', `/v1/contracts/${k.id}`, { token: S1.token }), 200).body;
+    assert.equal(now.lines[0].quantity_shipped, '4.000');
+    assert.equal(now.lines[0].quantity_remaining, '6.000');
+    const list = expectStatus(await api('GET', `/v1/shipments?contract_id=${k.id}`, { token: A.token }), 200).body;
+    assert.deepEqual(list.data.map((s) => s.id), [first.body.id]);
+  });
+});
+
+describe('optimistic concurrency', () => {
+  test('PATCH and DELETE of a contract need a current If-Match; a refused one changes nothing', async () => {
+    const k = await newContract(S1.token, { notes: 'first' });
+    expectProblem(await api('PATCH', `/v1/contracts/${k.id}`, { token: S1.token, body: { notes: 'no etag' } }), 428);
+    expectProblem(await api('DELETE', `/v1/contracts/${k.id}`, { token: S1.token }), 428);
+    const changed = expectStatus(await api('PATCH', `/v1/contracts/${k.id}`, { token: S1.token, headers: ifMatch(k), body: { notes: 'second' } }), 200);
+    assert.equal(changed.headers.get('etag'), `"${changed.body.version}"`);
+    assert.ok(changed.body.version > k.version);
+    // k's ETag is stale now.
+    expectProblem(await api('PATCH', `/v1/contracts/${k.id}`, { token: S1.token, headers: ifMatch(k), body: { notes: 'lost update' } }), 412);
+    expectProblem(await api('DELETE', `/v1/contracts/${k.id}`, { token: S1.token, headers: ifMatch(k) }), 412);
+    const now = expectStatus(await api('GET', `/v1/contracts/${k.id}`, { token: S1.token }), 200);
+    assert.equal(now.body.notes, 'second');
+    assert.equal(now.body.version, changed.body.version);
+    assert.equal(now.headers.get('etag'), changed.headers.get('etag'));
+  });
+
+  test('PATCH of a shipment needs a current If-Match; a refused one changes nothing', async () => {
+    const k = await activeContract([line()]);
+    const s = expectStatus(await api('POST', '/v1/shipments', { token: A.token, body: { contract_id: k.id, carrier: 'first' } }), 201).body;
+    expectProblem(await api('PATCH', `/v1/shipments/${s.id}`, { token: A.token, body: { carrier: 'no etag' } }), 428);
+    const changed = expectStatus(await api('PATCH', `/v1/shipments/${s.id}`, { token: A.token, headers: ifMatch(s), body: { carrier: 'second' } }), 200).body;
+    expectProblem(await api('PATCH', `/v1/shipments/${s.id}`, { token: A.token, headers: ifMatch(s), body: { carrier: 'lost update' } }), 412);
+    const now = expectStatus(await api('GET', `/v1/shipments/${s.id}`, { token: A.token }), 200).body;
+    assert.equal(now.carrier, 'second');
+    assert.equal(now.version, changed.version);
+  });
+});
+
+describe('numbering', () => {
+  test('concurrent creations in a fresh tenant are numbered 1..n without gaps; a refused one takes no number', async () => {
+    const X = await signup();
+    const cust = await createCustomer(X.token, { name: `客户 Numbers ${uniq()}` });
+    const made = await Promise.all(Array.from({ length: 12 }, () =>
+      api('POST', '/v1/contracts', { token: X.token, body: { customer_id: cust.id, lines: [line()] } })));
+    made.forEach((r) => expectStatus(r, 201, 'concurrent contract'));
+    const year = made[0].body.number.split('-')[1];
+    const want = (prefix, from, to) => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}-${year}-${String(from + i).padStart(6, '0')}`);
+    assert.deepEqual(made.map((r) => r.body.number).sort(), want('C', 1, 12));
+    // Refused in the database after its number was drawn (the plan does not add up): rolled back, number returned.
+    expectProblem(await api('POST', '/v1/contracts', { token: X.token, body: { customer_id: cust.id, lines: [line()], installments: [{ due_date: '2031-01-01', amount: '1.00' }] } }), 422, { field: 'installments' });
+    const k = expectStatus(await api('POST', '/v1/contracts', { token: X.token, body: { customer_id: cust.id, lines: Array.from({ length: 12 }, (_, i) => line({ description: `Part ${i}`, quantity: '1' })) } }), 201).body;
+    assert.equal(k.number, want('C', 13, 13)[0]);
+    expectStatus(await api('POST', `/v1/contracts/${k.id}/activate`, { token: X.token }), 200);
+    // Shipments: twelve at once, one per line, then one refused (nothing left) that takes no number.
+    const shipped = await Promise.all(k.lines.map((l) =>
+      api('POST', '/v1/shipments', { token: X.token, body: { contract_id: k.id, lines: [{ contract_line_id: l.id, quantity: '1' }] } })));
+    shipped.forEach((r) => expectStatus(r, 201, 'concurrent shipment'));
+    assert.deepEqual(shipped.map((r) => r.body.number).sort(), want('S', 1, 12));
+    expectProblem(await api('POST', '/v1/shipments', { token: X.token, body: { contract_id: k.id } }), 409);
+    const back = expectStatus(await api('POST', `/v1/shipments/${shipped[0].body.id}/cancel`, { token: X.token }), 200).body;
+    assert.equal(back.number, shipped[0].body.number);
+    const last = expectStatus(await api('POST', '/v1/shipments', { token: X.token, body: { contract_id: k.id } }), 201).body;
+    assert.equal(last.number, want('S', 13, 13)[0]);
+  });
+});
+
+describe('currency', () => {
+  test("a contract without a currency takes the organization's default", async () => {
+    const X = await signup();
+    const settings = expectStatus(await api('GET', '/v1/tenant', { token: X.token }), 200).body;
+    expectStatus(await api('PATCH', '/v1/tenant', { token: X.token, headers: ifMatch(settings), body: { default_currency: 'JPY' } }), 200);
+    const cust = await createCustomer(X.token);
+    const k = expectStatus(await api('POST', '/v1/contracts', { token: X.token, body: { customer_id: cust.id, lines: [line({ quantity: '3', unit_price: '33.5' })] } }), 201).body;
+    assert.equal(k.currency, 'JPY');
+    assert.equal(k.gross_total, '101');
+    const eur = expectStatus(await api('POST', '/v1/contracts', { token: X.token, body: { customer_id: cust.id, currency: 'EUR', lines: [line()] } }), 201).body;
+    assert.equal(eur.currency, 'EUR');
+  });
+});
+
+describe('tenant isolation of shipments', () => {
+  test("another tenant's contract or contract line ships nothing", async () => {
+    const k = await activeContract([line({ quantity: '3' })]);
+    expectProblem(await api('POST', '/v1/shipments', { token: B.token, body: { contract_id: k.id, lines: [{ contract_line_id: k.lines[0].id, quantity: '1' }] } }), 422, { field: 'contract_id' });
+    const bc = await createCustomer(B.token, { name: `Foreign ${uniq()}` });
+    const bk = expectStatus(await api('POST', '/v1/contracts', { token: B.token, body: { customer_id: bc.id, lines: [line()] } }), 201).body;
+    expectStatus(await api('POST', `/v1/contracts/${bk.id}/activate`, { token: B.token }), 200);
+    expectProblem(await api('POST', '/v1/shipments', { token: B.token, body: { contract_id: bk.id, lines: [{ contract_line_id: k.lines[0].id, quantity: '1' }] } }), 422, { field: 'lines[0].contract_line_id' });
+    assert.equal(expectStatus(await api('GET', `/v1/shipments?contract_id=${k.id}`, { token: B.token }), 200).body.data.length, 0);
+    const now = expectStatus(await api('GET', `/v1/contracts/${k.id}`, { token: S1.token }), 200).body;
+    assert.equal(now.lines[0].quantity_shipped, '0.000');
+    const theirs = expectStatus(await api('GET', `/v1/contracts/${bk.id}`, { token: B.token }), 200).body;
+    assert.equal(theirs.lines[0].quantity_shipped, '0.000');
+    const mine = expectStatus(await api('GET', `/v1/shipments?contract_id=${k.id}`, { token: A.token }), 200).body;
+    assert.equal(mine.data.length, 0);
+  });
+});
+
+describe('audit trail', () => {
+  const entries = async (entity, id) =>
+    expectStatus(await api('GET', `/v1/audit-log${qs({ entity, entity_id: id })}`, { token: T.token }), 200).body.data;
+
+  test('contract and shipment writes are audited with who and what', async () => {
+    const k = await newContract(S1.token, { notes: 'before' });
+    const p = expectStatus(await api('PATCH', `/v1/contracts/${k.id}`, { token: S1.token, headers: ifMatch(k), body: { notes: 'after' } }), 200).body;
+    expectStatus(await api('DELETE', `/v1/contracts/${k.id}`, { token: S1.token, headers: ifMatch(p) }), 204);
+    const ke = await entries('contracts', k.id);
+    assert.deepEqual([...new Set(ke.map((e) => e.action))].sort(), ['create', 'delete', 'update']);
+    assert.ok(ke.every((e) => e.actor_id === S1.user.id));
+    assert.deepEqual(ke.find((e) => e.action === 'update').changes.notes, { old: 'before', new: 'after' });
+    assert.equal(ke.find((e) => e.action === 'create').changes.number.new, k.number);
+
+    const a = await activeContract([line({ quantity: '2' })]);
+    const s = expectStatus(await api('POST', '/v1/shipments', { token: A.token, body: { contract_id: a.id } }), 201).body;
+    expectStatus(await api('POST', `/v1/shipments/${s.id}/ship`, { token: A.token }), 200);
+    const se = await entries('shipments', s.id);
+    assert.deepEqual(se.map((e) => e.action).sort(), ['create', 'update']);
+    assert.ok(se.every((e) => e.actor_id === A.user.id));
+    assert.deepEqual(se.find((e) => e.action === 'update').changes.status, { old: 'pending', new: 'shipped' });
+    const le = await entries('contract_lines', a.lines[0].id);
+    const moved = le.find((e) => e.action === 'update' && e.changes.quantity_shipped);
+    assert.ok(moved, `the shipped quantity of the contract line is audited: ${JSON.stringify(le)}`);
+    assert.equal(moved.actor_id, A.user.id);
   });
 });

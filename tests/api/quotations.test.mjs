@@ -573,12 +573,11 @@ describe('quotation visibility', () => {
   });
 
   test('GET with Accept: application/pdf or text/csv answers the printable document', async () => {
-    // Not checked against the spec here: the document responses belong to the renderer's part.
-    const pdf = await api('GET', `/v1/quotations/${Q.id}`, { token: S1.token, headers: { accept: 'application/pdf' }, validate: false });
+    const pdf = await api('GET', `/v1/quotations/${Q.id}`, { token: S1.token, headers: { accept: 'application/pdf' } });
     expectStatus(pdf, 200);
     assert.match(pdf.headers.get('content-type'), /^application\/pdf/);
     assert.ok(pdf.text.startsWith('%PDF'));
-    const csv = await api('GET', `/v1/quotations/${Q.id}`, { token: S1.token, headers: { accept: 'text/csv' }, validate: false });
+    const csv = await api('GET', `/v1/quotations/${Q.id}`, { token: S1.token, headers: { accept: 'text/csv' } });
     expectStatus(csv, 200);
     assert.match(csv.headers.get('content-type'), /^text\/csv/);
     expectProblem(

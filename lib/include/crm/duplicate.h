@@ -23,7 +23,8 @@ int crm_duplicate_find(char **out, crm_db *db, const crm_caller *who, const char
 int crm_duplicate_check(crm_db *db, const crm_caller *who, const json_t *body);
 
 /* crm_duplicate_merge: merge customer body.duplicate_id into `survivor_id`: its
- * contact persons and contact records move to the survivor, empty fields of the
+ * contact persons, contact records, quotations and contracts (with their
+ * shipments) move to the survivor, empty fields of the
  * survivor are filled from it, tags are united, and the duplicate is
  * tombstoned with merged_into set. Admin or manager, both customers visible.
  * Runs in the caller's transaction. Returns 0, CRM_EINVALID, CRM_EFORBIDDEN,
