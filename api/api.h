@@ -74,6 +74,10 @@ void api_update(api_ctx *ctx, api_update_fn update);
 typedef int (*api_get_fn)(crm_doc *out, crm_db *db, const crm_caller *who, const char *id);
 void api_get(api_ctx *ctx, api_get_fn get);
 
+/* api_get_printable: api_get, except that a request whose Accept prefers
+ * application/pdf or text/csv gets the document rendered as `kind` (documents.c). */
+void api_get_printable(api_ctx *ctx, api_get_fn get, const char *kind);
+
 /* api_action: the pipeline of a POST that acts on an existing resource (transfer,
  * merge): its id, the body, one transaction, 200 with the resource. */
 typedef int (*api_action_fn)(crm_doc *out, api_ctx *ctx, const char *id, const json_t *body);

@@ -151,3 +151,21 @@ done:
     free(csv);
     json_decref(doc);
 }
+
+void api_get_printable(api_ctx *ctx, api_get_fn get, const char *kind)
+{
+    if (!api_wants_document(ctx)) {
+        api_get(ctx, get);
+        return;
+    }
+    const char *id;
+    crm_doc doc = {0};
+    if (api_path_id(ctx, "id", &id) < 0)
+        return;
+    int rc = get(&doc, ctx->db, &ctx->who, id);
+    if (rc < 0)
+        api_fail(ctx, rc);
+    else
+        api_document(ctx, kind, doc.json);
+    crm_doc_free(&doc);
+}

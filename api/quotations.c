@@ -22,23 +22,7 @@ void api_quotations_list(api_ctx *ctx)
 }
 
 /* JSON, or with Accept: application/pdf or text/csv the printable document. */
-void api_quotations_get(api_ctx *ctx)
-{
-    if (!api_wants_document(ctx)) {
-        api_get(ctx, crm_quotation_get);
-        return;
-    }
-    const char *id;
-    crm_doc doc = {0};
-    if (api_path_id(ctx, "id", &id) < 0)
-        return;
-    int rc = crm_quotation_get(&doc, ctx->db, &ctx->who, id);
-    if (rc < 0)
-        api_fail(ctx, rc);
-    else
-        api_document(ctx, "quotation", doc.json);
-    crm_doc_free(&doc);
-}
+void api_quotations_get(api_ctx *ctx) { api_get_printable(ctx, crm_quotation_get, "quotation"); }
 
 static int create(crm_doc *out, api_ctx *ctx, const json_t *body)
 {

@@ -126,8 +126,6 @@ static const crm_stmt DELETE = {
     "   AND EXISTS (SELECT 1 FROM cur) RETURNING r.id)"
     " SELECT EXISTS (SELECT 1 FROM del), EXISTS (SELECT 1 FROM cur)"};
 
-static const char *or_null(const char *s) { return s && *s ? s : NULL; }
-
 static int in_list(const char *s, const char *const *list)
 {
     for (; *list; list++)
@@ -171,10 +169,10 @@ int crm_contact_record_list(char **out, crm_db *db, const crm_caller *who, const
                             const crm_contact_record_filter *filter, crm_page *page)
 {
     int rc = crm_page_prepare(page);
-    const char *customer = customer_id ? customer_id : or_null(filter->customer_id);
-    const char *kind = or_null(filter->kind), *owner = or_null(filter->owner_id);
-    const char *since = or_null(filter->occurred_since), *before = or_null(filter->occurred_before);
-    const char *updated = or_null(filter->updated_since);
+    const char *customer = customer_id ? customer_id : crm_nonempty(filter->customer_id);
+    const char *kind = crm_nonempty(filter->kind), *owner = crm_nonempty(filter->owner_id);
+    const char *since = crm_nonempty(filter->occurred_since), *before = crm_nonempty(filter->occurred_before);
+    const char *updated = crm_nonempty(filter->updated_since);
     if (customer && !crm_valid_uuid(customer))
         rc = crm_error_field("customer_id", "format", "Must be a UUID.");
     if (kind && !in_list(kind, KINDS))
@@ -194,7 +192,7 @@ int crm_contact_record_list(char **out, crm_db *db, const crm_caller *who, const
     char limit[16];
     snprintf(limit, sizeof limit, "%d", page->limit);
     const char *params[] = {who->tenant_id, who->user_id, who->role, customer, kind, owner, since, before, updated,
-                            or_null(page->after_ts), or_null(page->after_id), limit};
+                            crm_nonempty(page->after_ts), crm_nonempty(page->after_id), limit};
     return crm_run_json(out, db, customer_id ? &LIST_CUSTOMER : &LIST, 12, params);
 }
 

@@ -5,6 +5,8 @@
 #include "crm/contract.h"
 #include "crm/error.h"
 
+#include "crm/validate.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +87,6 @@ static const crm_stmt UPDATE = {
 static const crm_stmt ACT = {
     "contract_act",
     "SELECT row_id, row_version, doc, outcome FROM contract_act($1, $2, $3, $4::boolean, $5, $6, $7::int)"};
-
-static const char *or_null(const char *s) { return s && *s ? s : NULL; }
 
 int crm_role_writes_orders(const char *role)
 {
@@ -266,8 +266,8 @@ int crm_contract_list(char **out, crm_db *db, const crm_caller *who, const crm_c
                       crm_page *page)
 {
     int rc = crm_page_prepare(page);
-    const char *customer = or_null(filter->customer_id), *status = or_null(filter->status);
-    const char *owner = or_null(filter->owner_id);
+    const char *customer = crm_nonempty(filter->customer_id), *status = crm_nonempty(filter->status);
+    const char *owner = crm_nonempty(filter->owner_id);
     if (customer && !crm_valid_uuid(customer))
         rc = crm_error_field("customer_id", "format", "Must be a UUID.");
     if (owner && !crm_valid_uuid(owner))
@@ -284,7 +284,7 @@ int crm_contract_list(char **out, crm_db *db, const crm_caller *who, const crm_c
     char limit[16];
     snprintf(limit, sizeof limit, "%d", page->limit);
     const char *params[] = {who->tenant_id, who->user_id, who->role, customer, status, owner,
-                            or_null(page->after_ts), or_null(page->after_id), limit};
+                            crm_nonempty(page->after_ts), crm_nonempty(page->after_id), limit};
     return crm_run_json(out, db, &LIST, 9, params);
 }
 

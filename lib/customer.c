@@ -125,8 +125,6 @@ static const crm_stmt OWNER_CHECK = {
     "customer_owner_check",
     "SELECT u.active, " CRM_SQL_VISIBLE("u.id", "$3::uuid", "$4::text") " FROM users u WHERE u.tenant_id = $1 AND u.id = $2"};
 
-static const char *or_null(const char *s) { return s && *s ? s : NULL; }
-
 int crm_owner_allowed(crm_db *db, const crm_caller *who, const char *owner_id, const char *field)
 {
     if (strcmp(owner_id, who->user_id) == 0)
@@ -167,15 +165,15 @@ int crm_customer_list(char **out, crm_db *db, const crm_caller *who, const crm_c
 {
     /* Ranked search pages by score, not by creation: its cursor is its own. */
     int rc = crm_blank(filter->q) ? crm_page_prepare(page) : 0;
-    const char *status = or_null(filter->status), *category = or_null(filter->category);
+    const char *status = crm_nonempty(filter->status), *category = crm_nonempty(filter->category);
     if (status && !(strcmp(status, "lead") == 0 || strcmp(status, "prospect") == 0 || strcmp(status, "active") == 0 ||
                     strcmp(status, "dormant") == 0 || strcmp(status, "lost") == 0))
         rc = crm_error_field("status", "enum", "Must be one of lead, prospect, active, dormant, lost.");
     if (category && !(strcmp(category, "A") == 0 || strcmp(category, "B") == 0 || strcmp(category, "C") == 0))
         rc = crm_error_field("category", "enum", "Must be one of A, B, C.");
-    if (or_null(filter->owner_id) && !crm_valid_uuid(filter->owner_id))
+    if (crm_nonempty(filter->owner_id) && !crm_valid_uuid(filter->owner_id))
         rc = crm_error_field("owner_id", "format", "Must be a UUID.");
-    if (or_null(filter->updated_since) && !crm_valid_timestamp(filter->updated_since))
+    if (crm_nonempty(filter->updated_since) && !crm_valid_timestamp(filter->updated_since))
         rc = crm_error_field("updated_since", "format", "Must be an RFC 3339 date-time.");
     if (rc < 0)
         return rc;
@@ -183,9 +181,9 @@ int crm_customer_list(char **out, crm_db *db, const crm_caller *who, const crm_c
         return crm_search_customers(out, db, who, filter, page->limit, page->cursor);
     char limit[16];
     snprintf(limit, sizeof limit, "%d", page->limit);
-    const char *params[] = {who->tenant_id, who->user_id, who->role, status, or_null(filter->owner_id),
-                            category, or_null(filter->region), or_null(filter->tag),
-                            or_null(filter->updated_since), or_null(page->after_ts), or_null(page->after_id),
+    const char *params[] = {who->tenant_id, who->user_id, who->role, status, crm_nonempty(filter->owner_id),
+                            category, crm_nonempty(filter->region), crm_nonempty(filter->tag),
+                            crm_nonempty(filter->updated_since), crm_nonempty(page->after_ts), crm_nonempty(page->after_id),
                             limit};
     PGresult *res = NULL;
     rc = crm_db_run(&res, db, &LIST, 12, params);

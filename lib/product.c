@@ -70,8 +70,6 @@ static const crm_stmt PROBE = {
     "SELECT 1 FROM products p WHERE p.tenant_id = $1 AND p.id = $2 AND p.deleted_at IS NULL"
     " AND $3::uuid IS NOT NULL AND $4::text IS NOT NULL"};
 
-static const char *or_null(const char *s) { return s && *s ? s : NULL; }
-
 static int writes_products(const char *role)
 {
     return strcmp(role, "admin") == 0 || strcmp(role, "manager") == 0 || strcmp(role, "assistant") == 0;
@@ -115,7 +113,7 @@ static int sku_taken(int rc, crm_db *db)
 int crm_product_list(char **out, crm_db *db, const crm_caller *who, const crm_product_filter *filter, crm_page *page)
 {
     int rc = crm_page_prepare(page);
-    const char *active = or_null(filter->active), *since = or_null(filter->updated_since);
+    const char *active = crm_nonempty(filter->active), *since = crm_nonempty(filter->updated_since);
     const char *q = crm_blank(filter->q) ? NULL : filter->q;
     if (active && strcmp(active, "true") != 0 && strcmp(active, "false") != 0)
         rc = crm_error_field("active", "format", "Must be true or false.");
@@ -127,7 +125,7 @@ int crm_product_list(char **out, crm_db *db, const crm_caller *who, const crm_pr
         return rc;
     char limit[16];
     snprintf(limit, sizeof limit, "%d", page->limit);
-    const char *params[] = {who->tenant_id, q, active, since, or_null(page->after_ts), or_null(page->after_id), limit};
+    const char *params[] = {who->tenant_id, q, active, since, crm_nonempty(page->after_ts), crm_nonempty(page->after_id), limit};
     return crm_run_json(out, db, &LIST, 7, params);
 }
 

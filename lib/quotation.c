@@ -170,8 +170,6 @@ static const crm_stmt DELETE = {
     " SELECT EXISTS (SELECT 1 FROM del), (SELECT st FROM cur), (SELECT version FROM cur),"
     " (SELECT count(*) FROM back)"};
 
-static const char *or_null(const char *s) { return s && *s ? s : NULL; }
-
 static int in_list(const char *s, const char *const *list)
 {
     for (; *list; list++)
@@ -324,8 +322,8 @@ int crm_quotation_list(char **out, crm_db *db, const crm_caller *who, const crm_
                        crm_page *page)
 {
     int rc = crm_page_prepare(page);
-    const char *customer = or_null(filter->customer_id), *status = or_null(filter->status);
-    const char *owner = or_null(filter->owner_id), *since = or_null(filter->updated_since);
+    const char *customer = crm_nonempty(filter->customer_id), *status = crm_nonempty(filter->status);
+    const char *owner = crm_nonempty(filter->owner_id), *since = crm_nonempty(filter->updated_since);
     if (customer && !crm_valid_uuid(customer))
         rc = crm_error_field("customer_id", "format", "Must be a UUID.");
     if (status && !in_list(status, STATUSES))
@@ -339,7 +337,7 @@ int crm_quotation_list(char **out, crm_db *db, const crm_caller *who, const crm_
     char limit[16];
     snprintf(limit, sizeof limit, "%d", page->limit);
     const char *params[] = {who->tenant_id, who->user_id, who->role, customer, status, owner, since,
-                            or_null(page->after_ts), or_null(page->after_id), limit};
+                            crm_nonempty(page->after_ts), crm_nonempty(page->after_id), limit};
     return crm_run_json(out, db, &LIST, 10, params);
 }
 

@@ -87,8 +87,6 @@ static int ranked_cursor(const char *cursor, char score[40], char id[37])
     return 0;
 }
 
-static const char *or_null(const char *s) { return s && *s ? s : NULL; }
-
 static int check_q(const char *q)
 {
     if (crm_utf8_length(q) > 200)
@@ -108,9 +106,9 @@ int crm_search_customers(char **out, crm_db *db, const crm_caller *who, const cr
     if (rc < 0)
         return rc;
     snprintf(lim, sizeof lim, "%d", limit);
-    const char *params[] = {who->tenant_id, who->user_id, who->role, filter->q, or_null(filter->status),
-                            or_null(filter->owner_id), or_null(filter->category), or_null(filter->region),
-                            or_null(filter->tag), or_null(filter->updated_since), or_null(score), or_null(after), lim};
+    const char *params[] = {who->tenant_id, who->user_id, who->role, filter->q, crm_nonempty(filter->status),
+                            crm_nonempty(filter->owner_id), crm_nonempty(filter->category), crm_nonempty(filter->region),
+                            crm_nonempty(filter->tag), crm_nonempty(filter->updated_since), crm_nonempty(score), crm_nonempty(after), lim};
     return crm_run_json(out, db, &CUSTOMERS, 13, params);
 }
 
@@ -129,13 +127,13 @@ int crm_search_contacts(char **out, crm_db *db, const crm_caller *who, const cha
             rc = CRM_EINVALID;
         if (rc < 0)
             return rc;
-        const char *params[] = {who->tenant_id, who->user_id, who->role, q, or_null(score), or_null(after), lim};
+        const char *params[] = {who->tenant_id, who->user_id, who->role, q, crm_nonempty(score), crm_nonempty(after), lim};
         rc = crm_db_run(&res, db, &CONTACTS, 7, params);
     } else {
         if ((rc = crm_page_prepare(page)) < 0)
             return rc;
-        const char *params[] = {who->tenant_id, who->user_id, who->role, or_null(page->after_ts),
-                                or_null(page->after_id), lim};
+        const char *params[] = {who->tenant_id, who->user_id, who->role, crm_nonempty(page->after_ts),
+                                crm_nonempty(page->after_id), lim};
         rc = crm_db_run(&res, db, &ALL_CONTACTS, 6, params);
     }
     if (rc < 0)

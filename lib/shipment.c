@@ -62,8 +62,6 @@ static const crm_stmt ACT = {
     "shipment_act",
     "SELECT row_id, row_version, doc, outcome FROM shipment_act($1, $2, $3, $4::boolean, $5, $6, $7::int, $8::jsonb)"};
 
-static const char *or_null(const char *s) { return s && *s ? s : NULL; }
-
 static int refused(const char *outcome)
 {
     if (strcmp(outcome, "missing") == 0)
@@ -144,8 +142,8 @@ int crm_shipment_list(char **out, crm_db *db, const crm_caller *who, const crm_s
                       crm_page *page)
 {
     int rc = crm_page_prepare(page);
-    const char *contract = or_null(filter->contract_id), *customer = or_null(filter->customer_id);
-    const char *status = or_null(filter->status);
+    const char *contract = crm_nonempty(filter->contract_id), *customer = crm_nonempty(filter->customer_id);
+    const char *status = crm_nonempty(filter->status);
     if (contract && !crm_valid_uuid(contract))
         rc = crm_error_field("contract_id", "format", "Must be a UUID.");
     if (customer && !crm_valid_uuid(customer))
@@ -162,7 +160,7 @@ int crm_shipment_list(char **out, crm_db *db, const crm_caller *who, const crm_s
     char limit[16];
     snprintf(limit, sizeof limit, "%d", page->limit);
     const char *params[] = {who->tenant_id, who->user_id, who->role, contract, customer, status,
-                            or_null(page->after_ts), or_null(page->after_id), limit};
+                            crm_nonempty(page->after_ts), crm_nonempty(page->after_id), limit};
     return crm_run_json(out, db, &LIST, 9, params);
 }
 

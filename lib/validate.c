@@ -115,6 +115,8 @@ int crm_valid_timestamp(const char *s)
     return 0;
 }
 
+const char *crm_nonempty(const char *s) { return s && *s ? s : NULL; }
+
 int crm_blank(const char *s)
 {
     while (s && isspace((unsigned char)*s))

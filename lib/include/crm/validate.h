@@ -64,6 +64,10 @@ int crm_valid_date(const char *s);
 /* crm_valid_timestamp: whether `s` is an RFC 3339 date-time (with offset or Z). */
 int crm_valid_timestamp(const char *s);
 
+/* crm_nonempty: `s` when it has characters, NULL when it is NULL or "" (how an
+ * absent query parameter reaches SQL). */
+const char *crm_nonempty(const char *s);
+
 /* crm_blank: whether `s` is NULL, empty or only white space (an absent filter). */
 int crm_blank(const char *s);
 
