@@ -247,18 +247,9 @@ static int refused(const char *outcome)
 /* Run a write function and take its row (id, version, doc, outcome). */
 static int run_write(crm_doc *out, crm_db *db, const crm_stmt *stmt, int n, const char *const *params)
 {
-    PGresult *res = NULL;
-    int rc = crm_db_run(&res, db, stmt, n, params);
+    int rc = crm_run_outcome(out, db, stmt, n, params, refused);
     if (rc == CRM_ECONFLICT && strcmp(crm_db_sqlstate(db), "23505") == 0)
         return crm_error_set(CRM_ECONFLICT, "A contract with this id exists, or the quotation was converted already.");
-    if (rc < 0)
-        return rc;
-    const char *outcome = PQntuples(res) > 0 ? PQgetvalue(res, 0, 3) : "missing";
-    if (strcmp(outcome, "ok") != 0)
-        rc = refused(outcome);
-    else if (out)
-        rc = crm_doc_take(out, res);
-    PQclear(res);
     return rc;
 }
 
@@ -272,13 +263,8 @@ int crm_contract_list(char **out, crm_db *db, const crm_caller *who, const crm_c
         rc = crm_error_field("customer_id", "format", "Must be a UUID.");
     if (owner && !crm_valid_uuid(owner))
         rc = crm_error_field("owner_id", "format", "Must be a UUID.");
-    if (status) {
-        int known = 0;
-        for (const char *const *s = STATUSES; *s; s++)
-            known |= strcmp(*s, status) == 0;
-        if (!known)
-            rc = crm_error_field("status", "enum", "Must be one of draft, active, completed, cancelled.");
-    }
+    if (status && !crm_one_of(status, STATUSES))
+        rc = crm_error_field("status", "enum", "Must be one of draft, active, completed, cancelled.");
     if (rc < 0)
         return rc;
     char limit[16];

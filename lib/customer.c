@@ -166,10 +166,9 @@ int crm_customer_list(char **out, crm_db *db, const crm_caller *who, const crm_c
     /* Ranked search pages by score, not by creation: its cursor is its own. */
     int rc = crm_blank(filter->q) ? crm_page_prepare(page) : 0;
     const char *status = crm_nonempty(filter->status), *category = crm_nonempty(filter->category);
-    if (status && !(strcmp(status, "lead") == 0 || strcmp(status, "prospect") == 0 || strcmp(status, "active") == 0 ||
-                    strcmp(status, "dormant") == 0 || strcmp(status, "lost") == 0))
+    if (status && !crm_one_of(status, STATUSES))
         rc = crm_error_field("status", "enum", "Must be one of lead, prospect, active, dormant, lost.");
-    if (category && !(strcmp(category, "A") == 0 || strcmp(category, "B") == 0 || strcmp(category, "C") == 0))
+    if (category && !crm_one_of(category, CATEGORIES))
         rc = crm_error_field("category", "enum", "Must be one of A, B, C.");
     if (crm_nonempty(filter->owner_id) && !crm_valid_uuid(filter->owner_id))
         rc = crm_error_field("owner_id", "format", "Must be a UUID.");

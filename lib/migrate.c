@@ -3,6 +3,7 @@
 #include "crm/migrate.h"
 #include "crm/auth.h"
 #include "crm/error.h"
+#include "crm/resource.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,13 @@ done:
     return rc;
 }
 
+/* SQL whose single definition lives in C, (re)installed after every migrate.
+ * The reads inline CRM_SQL_VISIBLE (a function would be run per row); the
+ * plpgsql write functions call it as customer_visible(). */
+static const char DERIVED[] =
+    "CREATE OR REPLACE FUNCTION customer_visible(p_owner uuid, p_user uuid, p_role text) RETURNS boolean"
+    " LANGUAGE sql STABLE AS $$ SELECT " CRM_SQL_VISIBLE("p_owner", "p_user", "p_role") " $$";
+
 int crm_migrate_apply(crm_db *db, int *applied, void (*log)(const char *name))
 {
     int rc = crm_db_exec(NULL, db,
@@ -80,6 +88,8 @@ int crm_migrate_apply(crm_db *db, int *applied, void (*log)(const char *name))
         if (log)
             log(m->name);
     }
+    if (rc == 0 && (rc = crm_db_exec(NULL, db, DERIVED)) < 0)
+        crm_error_set(rc, "Installing the functions defined in C failed; see the log for the database's message.");
     crm_db_exec(NULL, db, "SELECT pg_advisory_unlock(7321001)");
     return rc;
 }

@@ -66,6 +66,22 @@ int crm_run_json(char **out, crm_db *db, const crm_stmt *stmt, int nparams, cons
     return rc;
 }
 
+int crm_run_outcome(crm_doc *out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params,
+                    int (*refused)(const char *outcome))
+{
+    PGresult *res = NULL;
+    int rc = crm_db_run(&res, db, stmt, nparams, params);
+    if (rc < 0)
+        return rc;
+    const char *outcome = PQntuples(res) > 0 ? PQgetvalue(res, 0, 3) : "missing";
+    if (strcmp(outcome, "ok") != 0)
+        rc = refused(outcome);
+    else if (out)
+        rc = crm_doc_take(out, res);
+    PQclear(res);
+    return rc;
+}
+
 static const char *const ROLES[] = {"admin", "manager", "sales", "assistant", "finance", "service", NULL};
 
 int crm_role_valid(const char *role)

@@ -100,20 +100,11 @@ static int refused(const char *outcome)
 
 static int run_write(crm_doc *out, crm_db *db, const crm_stmt *stmt, int n, const char *const *params)
 {
-    PGresult *res = NULL;
-    int rc = crm_db_run(&res, db, stmt, n, params);
+    int rc = crm_run_outcome(out, db, stmt, n, params, refused);
     if (rc == CRM_ECONFLICT && strcmp(crm_db_sqlstate(db), "23505") == 0)
         return crm_error_set(CRM_ECONFLICT, "A shipment with this id exists already.");
     if (rc == CRM_EINVALID && strcmp(crm_db_sqlstate(db), "23514") == 0)
         return crm_error_set(CRM_ECONFLICT, "More than remains to be shipped.");
-    if (rc < 0)
-        return rc;
-    const char *outcome = PQntuples(res) > 0 ? PQgetvalue(res, 0, 3) : "missing";
-    if (strcmp(outcome, "ok") != 0)
-        rc = refused(outcome);
-    else if (out)
-        rc = crm_doc_take(out, res);
-    PQclear(res);
     return rc;
 }
 
@@ -148,13 +139,8 @@ int crm_shipment_list(char **out, crm_db *db, const crm_caller *who, const crm_s
         rc = crm_error_field("contract_id", "format", "Must be a UUID.");
     if (customer && !crm_valid_uuid(customer))
         rc = crm_error_field("customer_id", "format", "Must be a UUID.");
-    if (status) {
-        int known = 0;
-        for (const char *const *s = STATUSES; *s; s++)
-            known |= strcmp(*s, status) == 0;
-        if (!known)
-            rc = crm_error_field("status", "enum", "Must be one of pending, shipped, delivered, cancelled.");
-    }
+    if (status && !crm_one_of(status, STATUSES))
+        rc = crm_error_field("status", "enum", "Must be one of pending, shipped, delivered, cancelled.");
     if (rc < 0)
         return rc;
     char limit[16];

@@ -154,7 +154,7 @@ static int valid_email(const char *s)
     return *last != '.' && at[1] != '.';
 }
 
-static int in_list(const char *s, const char *const *list)
+int crm_one_of(const char *s, const char *const *list)
 {
     for (; list && *list; list++)
         if (strcmp(s, *list) == 0)
@@ -210,7 +210,7 @@ static int check_value(const crm_field *f, const char *name, const json_t *v)
         if (f->type == CRM_T_DATE)
             return crm_valid_date(s) ? 0 : crm_error_field(name, "format", "Must be a date as YYYY-MM-DD.");
         if (f->type == CRM_T_ENUM)
-            return in_list(s, f->choices) ? 0 : crm_error_field(name, "enum", "Must be one of the allowed values.");
+            return crm_one_of(s, f->choices) ? 0 : crm_error_field(name, "enum", "Must be one of the allowed values.");
         return crm_valid_decimal(s, (int)f->max, f->scale, 0)
                    ? 0
                    : crm_error_field(name, "format", "Must be a non-negative decimal with at most %ld digits before and %d after the point.",
@@ -288,7 +288,7 @@ static int validate_object(const json_t *body, const crm_field *fields, int mode
         const crm_field *f = fields;
         while (f->name && strcmp(f->name, key) != 0)
             f++;
-        if (in_list(key, SERVER_OWNED) || (f->name && (f->flags & CRM_F_READONLY)) ||
+        if (crm_one_of(key, SERVER_OWNED) || (f->name && (f->flags & CRM_F_READONLY)) ||
             (f->name && mode == CRM_PATCH && (f->flags & CRM_F_NOPATCH))) {
             rc = crm_error_field(name, "read_only", "Is set by the server and cannot be written here.");
             continue;

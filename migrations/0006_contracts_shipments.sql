@@ -12,19 +12,11 @@
 -- lib/shipment.c can name the field or the conflict in the problem they
 -- return; a refusal is rolled back by the caller's transaction.
 
----------------------------------------------------------------------------
--- Who may see a customer, by its owner: the rule of CRM_SQL_VISIBLE
--- (lib/include/crm/resource.h), for the write functions below. Reads inline
--- the macro instead.
-
-CREATE FUNCTION customer_visible(p_owner uuid, p_user uuid, p_role text) RETURNS boolean
-LANGUAGE sql STABLE
-AS $$
-SELECT p_role IN ('admin', 'assistant', 'finance', 'service') OR p_owner = p_user
-    OR (p_role = 'manager' AND EXISTS (SELECT 1 FROM users vu JOIN teams vt
-        ON vt.tenant_id = vu.tenant_id AND vt.id = vu.team_id WHERE vu.tenant_id = current_tenant()
-        AND vu.id = p_owner AND vt.leader_id = p_user AND vt.deleted_at IS NULL))
-$$;
+-- customer_visible(owner, user, role), used by the write functions below, is
+-- not defined here: `crm-server migrate` installs it from the one definition
+-- of the visibility rule, CRM_SQL_VISIBLE in lib/include/crm/resource.h, after
+-- applying migrations, so the rule the reads inline and the rule these
+-- functions call cannot drift apart.
 
 ---------------------------------------------------------------------------
 -- Contracts.

@@ -42,6 +42,13 @@ int crm_run_doc(crm_doc *out, crm_db *db, const crm_stmt *stmt, int nparams, con
  * (a list envelope built in SQL). Returns 0 or a crm error; *out is the caller's. */
 int crm_run_json(char **out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params);
 
+/* crm_run_outcome: run a write function whose row is (id, version, json, outcome):
+ * outcome "ok" takes the document into *out (when out is not NULL); any other
+ * outcome (or no row: "missing") is turned into an error by `refused`.
+ * Returns 0 or a crm error. */
+int crm_run_outcome(crm_doc *out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params,
+                    int (*refused)(const char *outcome));
+
 /* Roles, as stored and as carried in tokens. */
 int crm_role_valid(const char *role);
 /* Whether the role may create/change customers and their contacts at all (ownership applies on top). */

@@ -64,6 +64,9 @@ int crm_valid_date(const char *s);
 /* crm_valid_timestamp: whether `s` is an RFC 3339 date-time (with offset or Z). */
 int crm_valid_timestamp(const char *s);
 
+/* crm_one_of: whether `s` is one of the NULL-terminated `list`. */
+int crm_one_of(const char *s, const char *const *list);
+
 /* crm_nonempty: `s` when it has characters, NULL when it is NULL or "" (how an
  * absent query parameter reaches SQL). */
 const char *crm_nonempty(const char *s);
