@@ -11,8 +11,8 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$CRM_ROOT"
 
-PG_PORT=5499
-HTTP_PORT=18080
+PG_PORT="${CRM_TEST_PG_PORT:-5499}"
+HTTP_PORT="${CRM_TEST_HTTP_PORT:-18080}"
 BASE_URL="http://127.0.0.1:$HTTP_PORT"
 SERVER_LOG="$CRM_ROOT/build-test/server.log"
 MIGRATE_LOG="$CRM_ROOT/build-test/migrate.log"
