@@ -21,7 +21,10 @@ typedef struct api_config {
 
 extern api_config api_cfg;
 
+struct api_route;
+
 typedef struct api_ctx {
+    const struct api_route *route;
     const struct _u_request *req;
     struct _u_response *resp;
     crm_caller who;  /* filled for authenticated routes */
@@ -55,34 +58,45 @@ void api_problem(api_ctx *ctx, int status, const char *detail);
 int api_body(api_ctx *ctx, json_t **out);           /* 400 / 413 / 415 */
 int api_if_match(api_ctx *ctx, long *version);     /* 428 / 412 */
 int api_path_id(api_ctx *ctx, const char *name, const char **out); /* 404 when not a UUID */
-int api_page(api_ctx *ctx, crm_page *page);        /* 422 on limit */
 const char *api_query(api_ctx *ctx, const char *name);
 const char *api_header(api_ctx *ctx, const char *name);
 
-/* api_create: the POST pipeline for a create: body, Idempotency-Key, one
- * transaction around `create` and the key, 201 with Location and ETag. */
-typedef int (*api_create_fn)(crm_doc *out, api_ctx *ctx, const json_t *body);
-void api_create(api_ctx *ctx, const char *location_prefix, api_create_fn create);
+/* api_request_query: the request's parameters as lib reads them (crm_query):
+ * the path's id for a nested route (404 unless a UUID), the query string and
+ * the page (limit 50 unless given, cursor). Returns 0 or answers and returns -1. */
+int api_request_query(api_ctx *ctx, crm_query *out);
 
-/* api_update / api_delete: the PATCH and DELETE pipelines (If-Match, body, transaction). */
-typedef int (*api_update_fn)(crm_doc *out, api_ctx *ctx, const char *id, long version, const json_t *patch);
-typedef int (*api_delete_fn)(api_ctx *ctx, const char *id, long version);
-void api_update(api_ctx *ctx, api_update_fn update);
+/* The pipelines, one per verb shape. Each takes the lib function of that shape
+ * (crm/resource.h) as it is, so a handler is one pipeline call:
+ *   void api_customers_get(api_ctx *ctx) { api_get(ctx, crm_customer_get); }
+ * and each answers every error itself (problem+json via api_fail). */
 
-/* api_get: the GET-by-id pipeline: the path's id (404 unless a UUID), `get` from
- * lib/, 200 with the document and its ETag. */
-typedef int (*api_get_fn)(crm_doc *out, crm_db *db, const crm_caller *who, const char *id);
-void api_get(api_ctx *ctx, api_get_fn get);
+/* api_get: the path's id (404 unless a UUID), 200 with the document and its ETag. */
+void api_get(api_ctx *ctx, crm_get_fn get);
 
 /* api_get_printable: api_get, except that a request whose Accept prefers
  * application/pdf or text/csv gets the document rendered as `kind` (documents.c). */
-void api_get_printable(api_ctx *ctx, api_get_fn get, const char *kind);
+void api_get_printable(api_ctx *ctx, crm_get_fn get, const char *kind);
 
-/* api_action: the pipeline of a POST that acts on an existing resource (transfer,
- * merge): its id, the body, one transaction, 200 with the resource. */
-typedef int (*api_action_fn)(crm_doc *out, api_ctx *ctx, const char *id, const json_t *body);
-void api_action(api_ctx *ctx, api_action_fn act);
-void api_delete(api_ctx *ctx, api_delete_fn remove);
+/* api_list: the request's query (api_request_query), 200 with the list envelope. */
+void api_list(api_ctx *ctx, crm_list_fn list);
+
+/* api_create: body, Idempotency-Key, one transaction around `create` and the
+ * key, 201 with Location (location_prefix/id) and ETag. */
+void api_create(api_ctx *ctx, const char *location_prefix, crm_create_fn create);
+
+/* api_update / api_delete: If-Match, body (PATCH), one transaction; 200 with the
+ * document / 204. */
+void api_update(api_ctx *ctx, crm_update_fn update);
+void api_delete(api_ctx *ctx, crm_delete_fn remove);
+
+/* api_transition: a state change named `action` (send, accept, ship, ...): the
+ * path's id, no body, one transaction, 200 with the resource. */
+void api_transition(api_ctx *ctx, crm_act_fn act, const char *action);
+
+/* api_action: a POST with a body that acts on an existing resource (transfer,
+ * merge): the path's id, the body, one transaction, 200 with the resource. */
+void api_action(api_ctx *ctx, crm_action_fn act);
 
 /* Documents (documents.c). api_wants_document: whether the request's Accept
  * prefers application/pdf or text/csv over JSON (it also marks the response

@@ -152,7 +152,7 @@ done:
     json_decref(doc);
 }
 
-void api_get_printable(api_ctx *ctx, api_get_fn get, const char *kind)
+void api_get_printable(api_ctx *ctx, crm_get_fn get, const char *kind)
 {
     if (!api_wants_document(ctx)) {
         api_get(ctx, get);

@@ -207,17 +207,42 @@ int api_path_id(api_ctx *ctx, const char *name, const char **out)
     return 0;
 }
 
-int api_page(api_ctx *ctx, crm_page *page)
+static const char *url_param(const void *source, const char *name)
 {
+    return u_map_get(((const struct _u_request *)source)->map_url, name);
+}
+
+int api_request_query(api_ctx *ctx, crm_query *out)
+{
+    memset(out, 0, sizeof *out);
+    if (strstr(ctx->route->path, "/:id/") && api_path_id(ctx, "id", &out->parent_id) < 0)
+        return -1;
+    out->param = url_param;
+    out->source = ctx->req;
+    out->page.limit = 50;
+    out->page.cursor = api_query(ctx, "cursor");
     const char *limit = api_query(ctx, "limit");
-    page->limit = 50;
-    page->cursor = api_query(ctx, "cursor");
     if (limit) {
         char *end = NULL;
         long v = strtol(limit, &end, 10);
-        page->limit = (*limit && end && *end == '\0' && v >= -1000000 && v <= 1000000) ? (int)v : 0;
+        /* Anything but a plain integer in range reaches crm_page_prepare as 0: 422 on limit. */
+        out->page.limit = (*limit && end && *end == '\0' && v >= -1000000 && v <= 1000000) ? (int)v : 0;
     }
     return 0;
+}
+
+void api_list(api_ctx *ctx, crm_list_fn list)
+{
+    crm_query query;
+    char *body = NULL;
+    if (api_request_query(ctx, &query) < 0)
+        return;
+    int rc = list(&body, ctx->db, &ctx->who, &query);
+    if (rc < 0)
+        api_fail(ctx, rc);
+    else
+        api_reply_json(ctx, 200, body);
+    free(body);
 }
 
 /* Hash of what makes two POSTs "the same request": route and body bytes. */
@@ -233,15 +258,16 @@ static void request_hash(char out[65], api_ctx *ctx)
     free(buf);
 }
 
-void api_create(api_ctx *ctx, const char *location_prefix, api_create_fn create)
+void api_create(api_ctx *ctx, const char *location_prefix, crm_create_fn create)
 {
     json_t *body = NULL;
     crm_doc doc = {0};
     crm_replay replay = {0};
+    crm_query query;
     char hash[65], location[256];
     const char *key = api_header(ctx, "Idempotency-Key");
     int rc;
-    if (api_body(ctx, &body) < 0)
+    if (api_request_query(ctx, &query) < 0 || api_body(ctx, &body) < 0)
         return;
     if ((rc = crm_db_begin(ctx->db)) < 0)
         goto fail;
@@ -265,7 +291,7 @@ void api_create(api_ctx *ctx, const char *location_prefix, api_create_fn create)
         if (rc < 0)
             goto fail;
     }
-    if ((rc = create(&doc, ctx, body)) < 0)
+    if ((rc = create(&doc, ctx->db, &ctx->who, &query, body)) < 0)
         goto fail;
     snprintf(location, sizeof location, "%s/%s", location_prefix, doc.id);
     if (key && (rc = crm_idem_finish(ctx->db, &ctx->who, key, hash, 201, doc.json, location)) < 0)
@@ -283,7 +309,22 @@ done:
     json_decref(body);
 }
 
-void api_update(api_ctx *ctx, api_update_fn update)
+/* The tail every pipeline that changes one resource shares: one transaction
+ * around the change, 200 with the document or the problem. */
+static void change_and_reply(api_ctx *ctx, int rc, crm_doc *doc)
+{
+    if (rc >= 0)
+        rc = crm_db_commit(ctx->db);
+    if (rc < 0) {
+        crm_db_rollback(ctx->db);
+        api_fail(ctx, rc);
+    } else {
+        api_reply_doc(ctx, 200, doc, NULL);
+    }
+    crm_doc_free(doc);
+}
+
+void api_update(api_ctx *ctx, crm_update_fn update)
 {
     const char *id;
     long version;
@@ -292,18 +333,13 @@ void api_update(api_ctx *ctx, api_update_fn update)
     int rc;
     if (api_path_id(ctx, "id", &id) < 0 || api_if_match(ctx, &version) < 0 || api_body(ctx, &patch) < 0)
         return;
-    if ((rc = crm_db_begin(ctx->db)) < 0 || (rc = update(&doc, ctx, id, version, patch)) < 0 ||
-        (rc = crm_db_commit(ctx->db)) < 0) {
-        crm_db_rollback(ctx->db);
-        api_fail(ctx, rc);
-    } else {
-        api_reply_doc(ctx, 200, &doc, NULL);
-    }
-    crm_doc_free(&doc);
+    if ((rc = crm_db_begin(ctx->db)) >= 0)
+        rc = update(&doc, ctx->db, &ctx->who, id, version, patch);
+    change_and_reply(ctx, rc, &doc);
     json_decref(patch);
 }
 
-void api_get(api_ctx *ctx, api_get_fn get)
+void api_get(api_ctx *ctx, crm_get_fn get)
 {
     const char *id;
     crm_doc doc = {0};
@@ -317,7 +353,19 @@ void api_get(api_ctx *ctx, api_get_fn get)
     crm_doc_free(&doc);
 }
 
-void api_action(api_ctx *ctx, api_action_fn act)
+void api_transition(api_ctx *ctx, crm_act_fn act, const char *action)
+{
+    const char *id;
+    crm_doc doc = {0};
+    int rc;
+    if (api_path_id(ctx, "id", &id) < 0)
+        return;
+    if ((rc = crm_db_begin(ctx->db)) >= 0)
+        rc = act(&doc, ctx->db, &ctx->who, id, action);
+    change_and_reply(ctx, rc, &doc);
+}
+
+void api_action(api_ctx *ctx, crm_action_fn act)
 {
     const char *id;
     json_t *body = NULL;
@@ -325,24 +373,20 @@ void api_action(api_ctx *ctx, api_action_fn act)
     int rc;
     if (api_path_id(ctx, "id", &id) < 0 || api_body(ctx, &body) < 0)
         return;
-    if ((rc = crm_db_begin(ctx->db)) < 0 || (rc = act(&doc, ctx, id, body)) < 0 || (rc = crm_db_commit(ctx->db)) < 0) {
-        crm_db_rollback(ctx->db);
-        api_fail(ctx, rc);
-    } else {
-        api_reply_doc(ctx, 200, &doc, NULL);
-    }
-    crm_doc_free(&doc);
+    if ((rc = crm_db_begin(ctx->db)) >= 0)
+        rc = act(&doc, ctx->db, &ctx->who, id, body);
+    change_and_reply(ctx, rc, &doc);
     json_decref(body);
 }
 
-void api_delete(api_ctx *ctx, api_delete_fn remove)
+void api_delete(api_ctx *ctx, crm_delete_fn remove)
 {
     const char *id;
     long version;
     int rc;
     if (api_path_id(ctx, "id", &id) < 0 || api_if_match(ctx, &version) < 0)
         return;
-    if ((rc = crm_db_begin(ctx->db)) < 0 || (rc = remove(ctx, id, version)) < 0 || (rc = crm_db_commit(ctx->db)) < 0) {
+    if ((rc = crm_db_begin(ctx->db)) < 0 || (rc = remove(ctx->db, &ctx->who, id, version)) < 0 || (rc = crm_db_commit(ctx->db)) < 0) {
         crm_db_rollback(ctx->db);
         api_fail(ctx, rc);
     } else {

@@ -171,7 +171,7 @@ static double now_seconds(void)
 static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const api_route *route = user_data;
-    api_ctx ctx = {.req = req, .resp = resp};
+    api_ctx ctx = {.route = route, .req = req, .resp = resp};
     double started = now_seconds();
     crm_error_clear();
     request_id(&ctx);

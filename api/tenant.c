@@ -3,7 +3,6 @@
 #include "api.h"
 #include "crm/tenant.h"
 
-#include <stdlib.h>
 
 void api_tenant_get(api_ctx *ctx)
 {
@@ -32,13 +31,4 @@ void api_tenant_update(api_ctx *ctx)
     json_decref(patch);
 }
 
-void api_agenda_get(api_ctx *ctx)
-{
-    char *body = NULL;
-    int rc = crm_agenda_get(&body, ctx->db, &ctx->who, api_query(ctx, "date"), api_query(ctx, "user_id"));
-    if (rc < 0)
-        api_fail(ctx, rc);
-    else
-        api_reply_json(ctx, 200, body);
-    free(body);
-}
+void api_agenda_get(api_ctx *ctx) { api_list(ctx, crm_agenda_get); }

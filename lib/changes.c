@@ -129,9 +129,13 @@ int crm_changes_cursor_decode(const char *cursor, char xid[24], char seq[24])
     return 0;
 }
 
-int crm_changes_list(char **out, crm_db *db, const crm_caller *who, const char *cursor, int limit)
+int crm_changes_list(char **out, crm_db *db, const crm_caller *who, crm_query *query)
 {
     char xid[24] = "0", seq[24] = "0", page_size[16]; /* (0, 0): before every change */
+    const char *cursor = query->page.cursor;
+    /* The feed pages by commit order with its own cursor, and larger pages by default. */
+    int given = query->param && query->param(query->source, "limit");
+    int limit = given ? query->page.limit : CRM_CHANGES_LIMIT_DEFAULT;
     int rc = 0;
     if (limit < 1 || limit > CRM_CHANGES_LIMIT_MAX)
         rc = crm_error_field("limit", "range", "Must be between 1 and %d.", CRM_CHANGES_LIMIT_MAX);

@@ -3,6 +3,7 @@
 #include "crm/contact.h"
 #include "crm/customer.h"
 #include "crm/error.h"
+#include "crm/policy.h"
 #include "crm/validate.h"
 
 #include <stdio.h>
@@ -24,20 +25,23 @@ static const crm_field FIELDS[] = {
 };
 
 #define VISIBLE_CONTACT                                                                                      \
-    " FROM contacts ct JOIN customers c ON c.tenant_id = ct.tenant_id AND c.id = ct.customer_id"          \
-    " WHERE ct.tenant_id = $1 AND ct.id = $2 AND ct.deleted_at IS NULL AND c.deleted_at IS NULL"           \
+    " FROM contacts ct" CRM_SQL_CUSTOMER_OF("ct")                                                           \
+    " WHERE ct.tenant_id = $1 AND ct.id = $2 AND ct.deleted_at IS NULL"                                     \
     " AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")
 
 static const crm_stmt GET = {"contact_get", "SELECT ct.id, ct.version, contact_json(ct)" VISIBLE_CONTACT};
 static const crm_stmt PROBE = {"contact_probe", "SELECT 1" VISIBLE_CONTACT};
 
+/* (tenant, user, role, customer, cursor ts, cursor id, limit); the customer's
+ * visibility is checked before (crm_customer_visible). */
 static const crm_stmt LIST = {
     "contact_list",
-    CRM_SQL_ENVELOPE("contact_json(r)", "$5")
+    CRM_SQL_ENVELOPE("contact_json(r)", "$7")
     "SELECT ct AS r, ct.created_at, ct.id FROM contacts ct"
-    " WHERE ct.tenant_id = $1 AND ct.customer_id = $2 AND ct.deleted_at IS NULL"
-    CRM_SQL_AFTER("ct", "$3", "$4")
-    " ORDER BY ct.created_at, ct.id LIMIT $5) page"};
+    " WHERE ct.tenant_id = $1 AND ct.customer_id = $4 AND ct.deleted_at IS NULL"
+    " AND $2::uuid IS NOT NULL AND $3::text IS NOT NULL"
+    CRM_SQL_AFTER("ct", "$5", "$6")
+    " ORDER BY ct.created_at, ct.id LIMIT $7) page"};
 
 static const crm_stmt CREATE = {
     "contact_create",
@@ -77,18 +81,18 @@ static const crm_stmt DELETE = {
     " AND c.tenant_id = ct.tenant_id AND c.id = ct.customer_id AND c.deleted_at IS NULL"
     " AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text") " RETURNING ct.id"};
 
-int crm_contact_list(char **out, crm_db *db, const crm_caller *who, const char *customer_id, crm_page *page)
+static const crm_outcome OUTCOMES[] = {
+    {"duplicate", CRM_ECONFLICT, NULL, "A contact with this id already exists.", NULL},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+int crm_contact_list(char **out, crm_db *db, const crm_caller *who, crm_query *query)
 {
-    int rc = crm_page_prepare(page);
-    if (rc < 0)
+    int rc = crm_page_prepare(&query->page);
+    if (rc < 0 || (rc = crm_customer_visible(db, who, query->parent_id)) < 0)
         return rc;
-    if ((rc = crm_customer_visible(db, who, customer_id)) < 0)
-        return rc;
-    char limit[16];
-    snprintf(limit, sizeof limit, "%d", page->limit);
-    const char *params[] = {who->tenant_id, customer_id, page->after_ts[0] ? page->after_ts : NULL,
-                            page->after_id[0] ? page->after_id : NULL, limit};
-    return crm_run_json(out, db, &LIST, 5, params);
+    const char *values[] = {query->parent_id};
+    return crm_run_list_values(out, db, who, &LIST, 1, values, &query->page);
 }
 
 int crm_contact_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id)
@@ -97,68 +101,45 @@ int crm_contact_get(crm_doc *out, crm_db *db, const crm_caller *who, const char 
     return crm_run_doc(out, db, &GET, 4, params);
 }
 
-int crm_contact_create(crm_doc *out, crm_db *db, const crm_caller *who, const char *customer_id, const json_t *body)
+int crm_contact_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body)
 {
-    int rc = crm_customer_visible(db, who, customer_id);
+    const char *customer = query->parent_id;
+    char *text = NULL;
+    int rc = crm_customer_visible(db, who, customer);
     if (rc < 0)
         return rc;
-    if (!crm_role_writes_customers(who->role))
+    if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS))
         return crm_error_set(CRM_EFORBIDDEN, "Your role may not add contacts.");
-    if ((rc = crm_validate(body, FIELDS, CRM_CREATE)) < 0)
+    if ((rc = crm_validate(body, FIELDS, CRM_CREATE)) < 0 || (rc = crm_json_text(&text, body)) < 0)
         return rc;
-    char *text = json_dumps(body, JSON_COMPACT);
-    if (!text)
-        return crm_error_set(CRM_ERROR, "Out of memory.");
-    const char *params[] = {who->tenant_id, customer_id, text};
-    PGresult *res = NULL;
-    rc = crm_db_run(&res, db, &CREATE, 3, params);
+    const char *params[] = {who->tenant_id, customer, text};
+    rc = crm_run_write(out, db, &CREATE, 3, params, OUTCOMES);
     free(text);
-    if (rc == CRM_ECONFLICT)
-        return crm_error_set(CRM_ECONFLICT, "A contact with this id already exists.");
-    if (rc < 0)
-        return rc;
-    rc = crm_doc_take(out, res);
-    PQclear(res);
     return rc;
 }
 
 int crm_contact_update(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, long version,
                        const json_t *patch)
 {
-    if (!crm_role_writes_customers(who->role))
-        return crm_error_set(CRM_EFORBIDDEN, "Your role may not change contacts.");
+    if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS))
+        return crm_forbidden_or_missing(db, &PROBE, who, id, "Your role may not change contacts.");
+    char *text = NULL, ver[24];
     int rc = crm_validate(patch, FIELDS, CRM_PATCH);
-    if (rc < 0)
+    if (rc < 0 || (rc = crm_json_text(&text, patch)) < 0)
         return rc;
-    char *text = json_dumps(patch, JSON_COMPACT);
-    if (!text)
-        return crm_error_set(CRM_ERROR, "Out of memory.");
-    char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, who->user_id, who->role, text, ver};
-    PGresult *res = NULL;
-    rc = crm_db_run(&res, db, &UPDATE, 6, params);
+    rc = crm_run_conditional(out, db, &UPDATE, 6, params, OUTCOMES, &PROBE, who, id);
     free(text);
-    if (rc < 0)
-        return rc;
-    rc = PQntuples(res) == 0 ? crm_stale_or_missing(db, &PROBE, params) : crm_doc_take(out, res);
-    PQclear(res);
     return rc;
 }
 
 int crm_contact_delete(crm_db *db, const crm_caller *who, const char *id, long version)
 {
-    if (!crm_role_writes_customers(who->role))
-        return crm_error_set(CRM_EFORBIDDEN, "Your role may not delete contacts.");
+    if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS))
+        return crm_forbidden_or_missing(db, &PROBE, who, id, "Your role may not delete contacts.");
     char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, who->user_id, who->role, ver};
-    PGresult *res = NULL;
-    int rc = crm_db_run(&res, db, &DELETE, 5, params);
-    if (rc < 0)
-        return rc;
-    if (PQntuples(res) == 0)
-        rc = crm_stale_or_missing(db, &PROBE, params);
-    PQclear(res);
-    return rc;
+    return crm_run_conditional(NULL, db, &DELETE, 5, params, OUTCOMES, &PROBE, who, id);
 }

@@ -4,6 +4,7 @@
 #include "crm/contact_record.h"
 #include "crm/customer.h"
 #include "crm/error.h"
+#include "crm/policy.h"
 #include "crm/validate.h"
 
 #include <stdio.h>
@@ -11,7 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const KINDS[] = {"call", "email", "im", "visit", "meeting", "other", NULL};
+const char *const crm_contact_record_kinds[] = {"call", "email", "im", "visit", "meeting", "other", NULL};
+#define KINDS crm_contact_record_kinds
 static const char *const DIRECTIONS[] = {"inbound", "outbound", NULL};
 
 /* A check-in: where the salesperson was, as the device reported it. */
@@ -42,8 +44,8 @@ static const crm_field FIELDS[] = {
 
 /* (tenant, id, user, role): the live record and its customer, when the caller may see the customer. */
 #define VISIBLE_RECORD                                                                                       \
-    " FROM contact_records r JOIN customers c ON c.tenant_id = r.tenant_id AND c.id = r.customer_id"      \
-    " WHERE r.tenant_id = $1 AND r.id = $2 AND r.deleted_at IS NULL AND c.deleted_at IS NULL"             \
+    " FROM contact_records r" CRM_SQL_CUSTOMER_OF("r")                                                      \
+    " WHERE r.tenant_id = $1 AND r.id = $2 AND r.deleted_at IS NULL"                                        \
     " AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")
 
 static const crm_stmt GET = {"contact_record_get",
@@ -85,8 +87,9 @@ static const crm_stmt CREATE = {
     "   (b#>>'{location,accuracy_m}')::numeric, $3::uuid"
     "   FROM body, person WHERE person.ok AND EXISTS (SELECT 1 FROM cust)"
     "   RETURNING contact_records AS rec)"
-    " SELECT (i.rec).id, (i.rec).version, contact_record_json(i.rec, k.c), EXISTS (SELECT 1 FROM cust),"
-    " (SELECT ok FROM person)"
+    " SELECT (i.rec).id, (i.rec).version, contact_record_json(i.rec, k.c),"
+    " CASE WHEN (i.rec).id IS NOT NULL THEN 'ok' WHEN NOT EXISTS (SELECT 1 FROM cust) THEN 'missing'"
+    "      WHEN NOT (SELECT ok FROM person) THEN 'contact' ELSE 'missing' END"
     " FROM (SELECT 1) one LEFT JOIN ins i ON true LEFT JOIN cust k ON true"};
 
 #define PATCHED(col) "CASE WHEN p ? '" col "' THEN p->>'" col "' ELSE r." col " END"
@@ -113,87 +116,54 @@ static const crm_stmt UPDATE = {
     "   FROM patch, person WHERE r.tenant_id = $1 AND r.id = $2 AND r.deleted_at IS NULL AND r.version = $6::int"
     "   AND person.ok AND EXISTS (SELECT 1 FROM cur)"
     "   RETURNING r AS rec)"
-    " SELECT (u.rec).id, (u.rec).version, contact_record_json(u.rec, k.c), EXISTS (SELECT 1 FROM cur),"
-    " (SELECT ok FROM person)"
+    " SELECT (u.rec).id, (u.rec).version, contact_record_json(u.rec, k.c),"
+    " CASE WHEN (u.rec).id IS NOT NULL THEN 'ok' WHEN NOT EXISTS (SELECT 1 FROM cur) THEN 'missing'"
+    "      WHEN NOT (SELECT ok FROM person) THEN 'contact' ELSE 'stale' END"
     " FROM (SELECT 1) one LEFT JOIN upd u ON true LEFT JOIN cur k ON true"};
 
-/* (tenant, id, user, role, version) → (deleted, visible). */
+/* (tenant, id, user, role, version) → (id, version, no document, outcome). */
 static const crm_stmt DELETE = {
     "contact_record_delete",
     "WITH cur AS (SELECT 1" VISIBLE_RECORD "),"
     " del AS (UPDATE contact_records r SET deleted_at = now()"
     "   WHERE r.tenant_id = $1 AND r.id = $2 AND r.deleted_at IS NULL AND r.version = $5::int"
     "   AND EXISTS (SELECT 1 FROM cur) RETURNING r.id)"
-    " SELECT EXISTS (SELECT 1 FROM del), EXISTS (SELECT 1 FROM cur)"};
+    " SELECT (SELECT id FROM del), NULL::int, NULL::text, CASE WHEN EXISTS (SELECT 1 FROM del) THEN 'ok'"
+    "   WHEN EXISTS (SELECT 1 FROM cur) THEN 'stale' ELSE 'missing' END"};
 
-static int in_list(const char *s, const char *const *list)
+const crm_field crm_contact_record_filters[] = {
+    {"customer_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
+    {"kind", CRM_T_ENUM, 0, 0, 0, 0, crm_contact_record_kinds},
+    {"owner_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
+    {"occurred_since", CRM_T_TIMESTAMP, 0, 0, 0, 0, NULL},
+    {"occurred_before", CRM_T_TIMESTAMP, 0, 0, 0, 0, NULL},
+    {"updated_since", CRM_T_TIMESTAMP, 0, 0, 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static const crm_outcome OUTCOMES[] = {
+    {"missing", CRM_ENOTFOUND, NULL, "The customer or record does not exist or is not visible to you.", NULL},
+    {"contact", CRM_EINVALID, "contact_id", "Must be a contact person of the record's customer.", NULL},
+    {"duplicate", CRM_ECONFLICT, NULL, "A contact record with this id already exists.", NULL},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+int crm_contact_record_list(char **out, crm_db *db, const crm_caller *who, crm_query *query)
 {
-    for (; *list; list++)
-        if (strcmp(s, *list) == 0)
-            return 1;
-    return 0;
-}
-
-static int is_true(const PGresult *res, int col) { return strcmp(PQgetvalue(res, 0, col), "t") == 0; }
-
-/* A role that may not write: 403 about a record it can see, 404 otherwise. */
-static int forbidden_or_missing(crm_db *db, const crm_caller *who, const char *id, const char *what)
-{
-    const char *params[] = {who->tenant_id, id, who->user_id, who->role};
-    PGresult *res = NULL;
-    int rc = crm_db_run(&res, db, &PROBE, 4, params);
+    const char *values[8];
+    size_t n;
+    int rc = crm_page_prepare(&query->page);
+    if (crm_validate_query(values, 8, &n, query, crm_contact_record_filters) < 0)
+        rc = CRM_EINVALID;
     if (rc < 0)
         return rc;
-    int visible = PQntuples(res) > 0;
-    PQclear(res);
-    if (!visible)
-        return crm_error_set(CRM_ENOTFOUND, "The resource does not exist or is not visible to you.");
-    return crm_error_set(CRM_EFORBIDDEN, "Your role may not %s contact records.", what);
-}
-
-/* After a write statement matched no row: which of its checks refused it
- * (columns 3 = visible, 4 = contact ok). `stale` is the code when both passed. */
-static int refused(const PGresult *res, int stale)
-{
-    if (!is_true(res, 3))
-        return crm_error_set(CRM_ENOTFOUND, "The customer or record does not exist or is not visible to you.");
-    if (!is_true(res, 4))
-        return crm_error_field("contact_id", "invalid", "Must be a contact person of the record's customer.");
-    if (stale == CRM_ESTALE)
-        return crm_error_set(CRM_ESTALE,
-                             "The resource changed since you read it; read it again and retry with its current ETag.");
-    return crm_error_set(stale, "The contact record could not be written.");
-}
-
-int crm_contact_record_list(char **out, crm_db *db, const crm_caller *who, const char *customer_id,
-                            const crm_contact_record_filter *filter, crm_page *page)
-{
-    int rc = crm_page_prepare(page);
-    const char *customer = customer_id ? customer_id : crm_nonempty(filter->customer_id);
-    const char *kind = crm_nonempty(filter->kind), *owner = crm_nonempty(filter->owner_id);
-    const char *since = crm_nonempty(filter->occurred_since), *before = crm_nonempty(filter->occurred_before);
-    const char *updated = crm_nonempty(filter->updated_since);
-    if (customer && !crm_valid_uuid(customer))
-        rc = crm_error_field("customer_id", "format", "Must be a UUID.");
-    if (kind && !in_list(kind, KINDS))
-        rc = crm_error_field("kind", "enum", "Must be one of call, email, im, visit, meeting, other.");
-    if (owner && !crm_valid_uuid(owner))
-        rc = crm_error_field("owner_id", "format", "Must be a UUID.");
-    if (since && !crm_valid_timestamp(since))
-        rc = crm_error_field("occurred_since", "format", "Must be an RFC 3339 date-time.");
-    if (before && !crm_valid_timestamp(before))
-        rc = crm_error_field("occurred_before", "format", "Must be an RFC 3339 date-time.");
-    if (updated && !crm_valid_timestamp(updated))
-        rc = crm_error_field("updated_since", "format", "Must be an RFC 3339 date-time.");
-    if (rc < 0)
+    if (!query->parent_id)
+        return crm_run_list_values(out, db, who, &LIST, n, values, &query->page);
+    /* Under /v1/customers/{id}: that customer, which must be visible. */
+    if ((rc = crm_customer_visible(db, who, query->parent_id)) < 0)
         return rc;
-    if (customer_id && (rc = crm_customer_visible(db, who, customer_id)) < 0)
-        return rc;
-    char limit[16];
-    snprintf(limit, sizeof limit, "%d", page->limit);
-    const char *params[] = {who->tenant_id, who->user_id, who->role, customer, kind, owner, since, before, updated,
-                            crm_nonempty(page->after_ts), crm_nonempty(page->after_id), limit};
-    return crm_run_json(out, db, customer_id ? &LIST_CUSTOMER : &LIST, 12, params);
+    values[0] = query->parent_id;
+    return crm_run_list_values(out, db, who, &LIST_CUSTOMER, n, values, &query->page);
 }
 
 int crm_contact_record_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id)
@@ -202,79 +172,53 @@ int crm_contact_record_get(crm_doc *out, crm_db *db, const crm_caller *who, cons
     return crm_run_doc(out, db, &GET, 4, params);
 }
 
-int crm_contact_record_create(crm_doc *out, crm_db *db, const crm_caller *who, const char *customer_id,
+int crm_contact_record_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query,
                               const json_t *body)
 {
     const char *named = json_string_value(json_object_get(body, "customer_id"));
-    const char *customer = customer_id ? customer_id : named;
+    const char *customer = query->parent_id ? query->parent_id : named;
+    char *text = NULL;
     int rc;
-    if (!crm_role_writes_customers(who->role) && customer && crm_valid_uuid(customer)) {
+    if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS) && crm_valid_uuid(customer)) {
         /* Say "forbidden" only about customers the caller can see at all. */
         rc = crm_customer_visible(db, who, customer);
         return rc < 0 ? rc : crm_error_set(CRM_EFORBIDDEN, "Your role may not record contacts.");
     }
     rc = crm_validate(body, FIELDS, CRM_CREATE);
-    if (!customer_id && !json_object_get(body, "customer_id"))
+    if (!customer)
         rc = crm_error_field("customer_id", "required", "Is required.");
-    else if (customer_id && named && strcasecmp(named, customer_id) != 0)
+    else if (query->parent_id && named && strcasecmp(named, query->parent_id) != 0)
         rc = crm_error_field("customer_id", "invalid", "Must be the customer of the path, or left out.");
-    if (rc < 0)
+    if (rc < 0 || (rc = crm_json_text(&text, body)) < 0)
         return rc;
-    char *text = json_dumps(body, JSON_COMPACT);
-    if (!text)
-        return crm_error_set(CRM_ERROR, "Out of memory.");
     const char *params[] = {who->tenant_id, customer, who->user_id, who->role, text};
-    PGresult *res = NULL;
-    rc = crm_db_run(&res, db, &CREATE, 5, params);
+    rc = crm_run_write(out, db, &CREATE, 5, params, OUTCOMES);
     free(text);
-    if (rc == CRM_ECONFLICT && strcmp(crm_db_sqlstate(db), "23505") == 0)
-        return crm_error_set(CRM_ECONFLICT, "A contact record with this id already exists.");
-    if (rc < 0)
-        return rc;
-    rc = PQgetisnull(res, 0, 0) ? refused(res, CRM_ERROR) : crm_doc_take(out, res);
-    PQclear(res);
     return rc;
 }
 
 int crm_contact_record_update(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, long version,
                               const json_t *patch)
 {
-    if (!crm_role_writes_customers(who->role))
-        return forbidden_or_missing(db, who, id, "change");
+    if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS))
+        return crm_forbidden_or_missing(db, &PROBE, who, id, "Your role may not change contact records.");
+    char *text = NULL, ver[24];
     int rc = crm_validate(patch, FIELDS, CRM_PATCH);
-    if (rc < 0)
+    if (rc < 0 || (rc = crm_json_text(&text, patch)) < 0)
         return rc;
-    char *text = json_dumps(patch, JSON_COMPACT);
-    if (!text)
-        return crm_error_set(CRM_ERROR, "Out of memory.");
-    char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, who->user_id, who->role, text, ver};
-    PGresult *res = NULL;
-    rc = crm_db_run(&res, db, &UPDATE, 6, params);
+    rc = crm_run_write(out, db, &UPDATE, 6, params, OUTCOMES);
     free(text);
-    if (rc < 0)
-        return rc;
-    rc = PQgetisnull(res, 0, 0) ? refused(res, CRM_ESTALE) : crm_doc_take(out, res);
-    PQclear(res);
     return rc;
 }
 
 int crm_contact_record_delete(crm_db *db, const crm_caller *who, const char *id, long version)
 {
-    if (!crm_role_writes_customers(who->role))
-        return forbidden_or_missing(db, who, id, "delete");
+    if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS))
+        return crm_forbidden_or_missing(db, &PROBE, who, id, "Your role may not delete contact records.");
     char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, who->user_id, who->role, ver};
-    PGresult *res = NULL;
-    int rc = crm_db_run(&res, db, &DELETE, 5, params);
-    if (rc < 0)
-        return rc;
-    if (!is_true(res, 0))
-        rc = is_true(res, 1) ? crm_error_set(CRM_ESTALE, "The resource changed since you read it; read it again and "
-                                                         "retry with its current ETag.")
-                             : crm_error_set(CRM_ENOTFOUND, "The resource does not exist or is not visible to you.");
-    PQclear(res);
-    return rc;
+    return crm_run_write(NULL, db, &DELETE, 5, params, OUTCOMES);
 }

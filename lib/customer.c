@@ -4,6 +4,7 @@
 #include "crm/duplicate.h"
 #include "crm/search.h"
 #include "crm/error.h"
+#include "crm/policy.h"
 #include "crm/validate.h"
 
 #include <stdio.h>
@@ -11,8 +12,9 @@
 #include <string.h>
 
 static const char *const KINDS[] = {"company", "person", NULL};
-static const char *const STATUSES[] = {"lead", "prospect", "active", "dormant", "lost", NULL};
+const char *const crm_customer_statuses[] = {"lead", "prospect", "active", "dormant", "lost", NULL};
 static const char *const CATEGORIES[] = {"A", "B", "C", NULL};
+#define STATUSES crm_customer_statuses
 
 /* Where the customer is (a visit reports its distance from here). */
 static const crm_field LOCATION[] = {
@@ -44,6 +46,28 @@ static const crm_field FIELDS[] = {
     {"last_contact_at", CRM_T_TIMESTAMP, CRM_F_READONLY, 0, 0, 0, NULL}, /* kept by contact records */
     {"next_contact_at", CRM_T_TIMESTAMP, CRM_F_READONLY, 0, 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+/* The list's filters, in the order of the list statements' parameters $4..$9;
+ * q (ranked search) is read on its own. */
+const crm_field crm_customer_filters[] = {
+    {"status", CRM_T_ENUM, 0, 0, 0, 0, crm_customer_statuses},
+    {"owner_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
+    {"category", CRM_T_ENUM, 0, 0, 0, 0, CATEGORIES},
+    {"region", CRM_T_STRING, 0, 0, 200, 0, NULL},
+    {"tag", CRM_T_STRING, 0, 0, 100, 0, NULL},
+    {"updated_since", CRM_T_TIMESTAMP, 0, 0, 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static const crm_field SEARCH[] = {
+    {"q", CRM_T_STRING, 0, 0, 200, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static const crm_outcome OUTCOMES[] = {
+    {"duplicate", CRM_ECONFLICT, NULL, "A customer with this id already exists.", NULL},
+    {NULL, 0, NULL, NULL, NULL},
 };
 
 /* (tenant, id, user, role) → the row when visible, and its owner. */
@@ -111,7 +135,7 @@ static const crm_stmt DELETE = {
     "customer_delete",
     "UPDATE customers c SET deleted_at = now()"
     " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")
-    " AND c.version = $5::int RETURNING c.id"};
+    " AND c.version = $5::int RETURNING c.id, c.version, NULL::text"};
 
 static const crm_stmt TRANSFER = {
     "customer_transfer",
@@ -129,7 +153,7 @@ int crm_owner_allowed(crm_db *db, const crm_caller *who, const char *owner_id, c
 {
     if (strcmp(owner_id, who->user_id) == 0)
         return 0;
-    if (strcmp(who->role, "admin") != 0 && strcmp(who->role, "manager") != 0)
+    if (!crm_policy_allows(who->role, CRM_CAN_ASSIGN_CUSTOMERS))
         return crm_error_set(CRM_EFORBIDDEN, "Your role may not assign customers to other users.");
     PGresult *res = NULL;
     const char *params[] = {who->tenant_id, owner_id, who->user_id, who->role};
@@ -160,42 +184,24 @@ int crm_customer_get(crm_doc *out, crm_db *db, const crm_caller *who, const char
     return rc;
 }
 
-int crm_customer_list(char **out, crm_db *db, const crm_caller *who, const crm_customer_filter *filter,
-                      crm_page *page)
+int crm_customer_list(char **out, crm_db *db, const crm_caller *who, crm_query *query)
 {
+    const char *q;
+    size_t n;
+    if (crm_validate_query(&q, 1, &n, query, SEARCH) < 0)
+        return CRM_EINVALID;
+    if (crm_blank(q))
+        return crm_run_list(out, db, who, &LIST, crm_customer_filters, query);
     /* Ranked search pages by score, not by creation: its cursor is its own. */
-    int rc = crm_blank(filter->q) ? crm_page_prepare(page) : 0;
-    const char *status = crm_nonempty(filter->status), *category = crm_nonempty(filter->category);
-    if (status && !crm_one_of(status, STATUSES))
-        rc = crm_error_field("status", "enum", "Must be one of lead, prospect, active, dormant, lost.");
-    if (category && !crm_one_of(category, CATEGORIES))
-        rc = crm_error_field("category", "enum", "Must be one of A, B, C.");
-    if (crm_nonempty(filter->owner_id) && !crm_valid_uuid(filter->owner_id))
-        rc = crm_error_field("owner_id", "format", "Must be a UUID.");
-    if (crm_nonempty(filter->updated_since) && !crm_valid_timestamp(filter->updated_since))
-        rc = crm_error_field("updated_since", "format", "Must be an RFC 3339 date-time.");
-    if (rc < 0)
-        return rc;
-    if (!crm_blank(filter->q))
-        return crm_search_customers(out, db, who, filter, page->limit, page->cursor);
-    char limit[16];
-    snprintf(limit, sizeof limit, "%d", page->limit);
-    const char *params[] = {who->tenant_id, who->user_id, who->role, status, crm_nonempty(filter->owner_id),
-                            category, crm_nonempty(filter->region), crm_nonempty(filter->tag),
-                            crm_nonempty(filter->updated_since), crm_nonempty(page->after_ts), crm_nonempty(page->after_id),
-                            limit};
-    PGresult *res = NULL;
-    rc = crm_db_run(&res, db, &LIST, 12, params);
-    if (rc < 0)
-        return rc;
-    rc = crm_json_take(out, res);
-    PQclear(res);
-    return rc;
+    const char *values[8];
+    if (crm_validate_query(values, 8, &n, query, crm_customer_filters) < 0)
+        return CRM_EINVALID;
+    return crm_search_customers(out, db, who, q, values, &query->page);
 }
 
-int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body, int confirmed)
+int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body)
 {
-    if (!crm_role_writes_customers(who->role))
+    if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS))
         return crm_error_set(CRM_EFORBIDDEN, "Your role may not create customers.");
     int rc = crm_validate(body, FIELDS, CRM_CREATE);
     if (rc < 0)
@@ -203,69 +209,42 @@ int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const j
     const char *owner = json_string_value(json_object_get(body, "owner_id"));
     if (owner && (rc = crm_owner_allowed(db, who, owner, "owner_id")) < 0)
         return rc;
-    if (!confirmed && (rc = crm_duplicate_check(db, who, body)) < 0)
+    const char *confirm = crm_query_param(query, "confirm_duplicate");
+    if (!(confirm && strcmp(confirm, "true") == 0) && (rc = crm_duplicate_check(db, who, body)) < 0)
         return rc;
-    char *text = json_dumps(body, JSON_COMPACT);
-    if (!text)
-        return crm_error_set(CRM_ERROR, "Out of memory.");
+    char *text = NULL;
+    if ((rc = crm_json_text(&text, body)) < 0)
+        return rc;
     const char *params[] = {who->tenant_id, who->user_id, text};
-    PGresult *res = NULL;
-    rc = crm_db_run(&res, db, &CREATE, 3, params);
+    rc = crm_run_write(out, db, &CREATE, 3, params, OUTCOMES);
     free(text);
-    if (rc == CRM_ECONFLICT)
-        return crm_error_set(CRM_ECONFLICT, "A customer with this id already exists.");
-    if (rc < 0)
-        return rc;
-    rc = crm_doc_take(out, res);
-    PQclear(res);
     return rc;
 }
 
 int crm_customer_update(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, long version,
                         const json_t *patch)
 {
-    if (!crm_role_writes_customers(who->role))
-        return crm_error_set(CRM_EFORBIDDEN, "Your role may not change customers.");
+    if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS))
+        return crm_forbidden_or_missing(db, &PROBE, who, id, "Your role may not change customers.");
+    char *text = NULL, ver[24];
     int rc = crm_validate(patch, FIELDS, CRM_PATCH);
-    if (rc < 0)
+    if (rc < 0 || (rc = crm_json_text(&text, patch)) < 0)
         return rc;
-    char *text = json_dumps(patch, JSON_COMPACT);
-    if (!text)
-        return crm_error_set(CRM_ERROR, "Out of memory.");
-    char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, who->user_id, who->role, text, ver};
-    PGresult *res = NULL;
-    rc = crm_db_run(&res, db, &UPDATE, 6, params);
+    rc = crm_run_conditional(out, db, &UPDATE, 6, params, OUTCOMES, &PROBE, who, id);
     free(text);
-    if (rc < 0)
-        return rc;
-    if (PQntuples(res) == 0)
-        rc = crm_stale_or_missing(db, &PROBE, params);
-    else
-        rc = crm_doc_take(out, res);
-    PQclear(res);
     return rc;
 }
 
 int crm_customer_delete(crm_db *db, const crm_caller *who, const char *id, long version)
 {
-    if (!crm_role_writes_customers(who->role) || strcmp(who->role, "sales") == 0) {
-        /* Say "forbidden" only about customers the caller can see at all. */
-        int rc = crm_customer_visible(db, who, id);
-        return rc < 0 ? rc : crm_error_set(CRM_EFORBIDDEN, "Only a manager or an admin may delete customers.");
-    }
+    if (!crm_policy_allows(who->role, CRM_CAN_DELETE_CUSTOMERS))
+        return crm_forbidden_or_missing(db, &PROBE, who, id, "Only a manager or an admin may delete customers.");
     char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, who->user_id, who->role, ver};
-    PGresult *res = NULL;
-    int rc = crm_db_run(&res, db, &DELETE, 5, params);
-    if (rc < 0)
-        return rc;
-    if (PQntuples(res) == 0)
-        rc = crm_stale_or_missing(db, &PROBE, params);
-    PQclear(res);
-    return rc;
+    return crm_run_conditional(NULL, db, &DELETE, 5, params, OUTCOMES, &PROBE, who, id);
 }
 
 static const crm_field TRANSFER_FIELDS[] = {
@@ -275,28 +254,17 @@ static const crm_field TRANSFER_FIELDS[] = {
 
 int crm_customer_transfer(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, const json_t *body)
 {
-    if (strcmp(who->role, "admin") != 0 && strcmp(who->role, "manager") != 0)
+    if (!crm_policy_allows(who->role, CRM_CAN_ASSIGN_CUSTOMERS))
         return crm_error_set(CRM_EFORBIDDEN, "Only a manager or an admin may transfer customers.");
     int rc = crm_validate(body, TRANSFER_FIELDS, CRM_CREATE);
     if (rc < 0)
         return rc;
     const char *owner = json_string_value(json_object_get(body, "owner_id"));
-    const char *params[] = {who->tenant_id, id, who->user_id, who->role, owner};
-    PGresult *res = NULL;
     /* Visibility first, so an invisible customer is a 404 whatever the target. */
-    if ((rc = crm_db_run(&res, db, &PROBE, 4, params)) < 0)
+    if ((rc = crm_customer_visible(db, who, id)) < 0 || (rc = crm_owner_allowed(db, who, owner, "owner_id")) < 0)
         return rc;
-    int visible = PQntuples(res) > 0;
-    PQclear(res);
-    if (!visible)
-        return crm_error_set(CRM_ENOTFOUND, "The resource does not exist or is not visible to you.");
-    if ((rc = crm_owner_allowed(db, who, owner, "owner_id")) < 0)
-        return rc;
-    if ((rc = crm_db_run(&res, db, &TRANSFER, 5, params)) < 0)
-        return rc;
-    rc = crm_doc_take(out, res);
-    PQclear(res);
-    return rc;
+    const char *params[] = {who->tenant_id, id, who->user_id, who->role, owner};
+    return crm_run_write(out, db, &TRANSFER, 5, params, OUTCOMES);
 }
 
 int crm_customer_visible(crm_db *db, const crm_caller *who, const char *id)

@@ -3,6 +3,7 @@
 #include "crm/duplicate.h"
 #include "crm/customer.h"
 #include "crm/error.h"
+#include "crm/policy.h"
 #include "crm/validate.h"
 
 #include <stdlib.h>
@@ -112,7 +113,7 @@ int crm_duplicate_merge(crm_doc *out, crm_db *db, const crm_caller *who, const c
         return crm_error_field("duplicate_id", "invalid", "Must be another customer than the one that stays.");
     if ((rc = crm_customer_visible(db, who, survivor_id)) < 0)
         return rc;
-    if (strcmp(who->role, "admin") != 0 && strcmp(who->role, "manager") != 0)
+    if (!crm_policy_allows(who->role, CRM_CAN_ASSIGN_CUSTOMERS))
         return crm_error_set(CRM_EFORBIDDEN, "Only a manager or an admin may merge customers.");
     if (crm_customer_visible(db, who, duplicate) < 0)
         return crm_error_field("duplicate_id", "invalid", "Must be a customer you can see.");
@@ -126,4 +127,28 @@ int crm_duplicate_merge(crm_doc *out, crm_db *db, const crm_caller *who, const c
         (rc = crm_db_run(NULL, db, &TOMBSTONE, 3, params)) < 0)
         return rc;
     return crm_customer_get(out, db, who, survivor_id);
+}
+
+/* The look-up's parameters: any of a name, a phone, an email. */
+static const crm_field LOOKUP[] = {
+    {"name", CRM_T_STRING, 0, 0, 300, 0, NULL},
+    {"phone", CRM_T_STRING, 0, 0, 50, 0, NULL},
+    {"email", CRM_T_STRING, 0, 0, 254, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+int crm_duplicate_list(char **out, crm_db *db, const crm_caller *who, crm_query *query)
+{
+    const char *values[3];
+    size_t n;
+    char *candidates = NULL;
+    int rc = crm_validate_query(values, 3, &n, query, LOOKUP);
+    if (rc < 0 || (rc = crm_duplicate_find(&candidates, db, who, values[0], values[1], values[2], NULL)) < 0)
+        return rc;
+    json_t *list = json_loads(candidates, 0, NULL);
+    free(candidates);
+    json_t *envelope = list ? json_pack("{s:o}", "candidates", list) : NULL;
+    *out = envelope ? json_dumps(envelope, JSON_COMPACT) : NULL;
+    json_decref(envelope);
+    return *out ? 0 : crm_error_set(CRM_ERROR, "Out of memory.");
 }

@@ -2,6 +2,7 @@
  * with reuse detection, revocation and the sign-in rate limit. */
 #include "crm/identity.h"
 #include "crm/error.h"
+#include "crm/policy.h"
 #include "crm/resource.h"
 #include "crm/validate.h"
 

@@ -2,6 +2,7 @@
  * product_json() (migrations/0005). */
 #include "crm/product.h"
 #include "crm/error.h"
+#include "crm/policy.h"
 #include "crm/validate.h"
 
 #include <stdio.h>
@@ -15,8 +16,15 @@ static const crm_field FIELDS[] = {
     {"description", CRM_T_STRING, CRM_F_NULLABLE, 0, 2000, 0, NULL},
     {"unit", CRM_T_STRING, CRM_F_NULLABLE, 0, 20, 0, NULL},
     {"unit_price", CRM_T_DECIMAL, CRM_F_REQUIRED, 0, 14, 4, NULL},
-    {"tax_rate", CRM_T_DECIMAL, 0, 0, 3, 4, NULL},
+    {"tax_rate", CRM_T_PERCENT, 0, 0, 0, 0, NULL},
     {"active", CRM_T_BOOL, 0, 0, 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+const crm_field crm_product_filters[] = {
+    {"q", CRM_T_STRING, 0, 0, 200, 0, NULL},
+    {"active", CRM_T_BOOL, 0, 0, 0, 0, NULL},
+    {"updated_since", CRM_T_TIMESTAMP, 0, 0, 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
@@ -25,17 +33,20 @@ static const crm_stmt GET = {
     "SELECT p.id, p.version, product_json(p) FROM products p"
     " WHERE p.tenant_id = $1 AND p.id = $2 AND p.deleted_at IS NULL"};
 
+/* (tenant, user, role, q, active, updated_since, cursor ts, cursor id, limit);
+ * the catalogue is the tenant's, whoever asks. */
 static const crm_stmt LIST = {
     "product_list",
-    "WITH q AS (SELECT $2::text AS q,"
-    " '%' || replace(replace(replace($2, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' AS pat) "
-    CRM_SQL_ENVELOPE("product_json(r)", "$7")
-    "SELECT p AS r, p.created_at, p.id FROM products p CROSS JOIN q"
+    "WITH q AS (SELECT nullif(btrim($4::text), '') AS q, $2::uuid AS user_id, $3::text AS role),"
+    " search AS (SELECT q.q, '%' || replace(replace(replace(q.q, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' AS pat"
+    " FROM q) "
+    CRM_SQL_ENVELOPE("product_json(r)", "$9")
+    "SELECT p AS r, p.created_at, p.id FROM products p CROSS JOIN search s"
     " WHERE p.tenant_id = $1 AND p.deleted_at IS NULL"
-    " AND (q.q IS NULL OR p.name % q.q OR q.q <% p.name OR p.name ILIKE q.pat OR p.sku ILIKE q.pat)"
-    " AND ($3::boolean IS NULL OR p.active = $3) AND ($4::timestamptz IS NULL OR p.updated_at >= $4)"
-    CRM_SQL_AFTER("p", "$5", "$6")
-    " ORDER BY p.created_at, p.id LIMIT $7) page"};
+    " AND (s.q IS NULL OR p.name % s.q OR s.q <% p.name OR p.name ILIKE s.pat OR p.sku ILIKE s.pat)"
+    " AND ($5::boolean IS NULL OR p.active = $5) AND ($6::timestamptz IS NULL OR p.updated_at >= $6)"
+    CRM_SQL_AFTER("p", "$7", "$8")
+    " ORDER BY p.created_at, p.id LIMIT $9) page"};
 
 static const crm_stmt CREATE = {
     "product_create",
@@ -70,63 +81,16 @@ static const crm_stmt PROBE = {
     "SELECT 1 FROM products p WHERE p.tenant_id = $1 AND p.id = $2 AND p.deleted_at IS NULL"
     " AND $3::uuid IS NOT NULL AND $4::text IS NOT NULL"};
 
-static int writes_products(const char *role)
-{
-    return strcmp(role, "admin") == 0 || strcmp(role, "manager") == 0 || strcmp(role, "assistant") == 0;
-}
+static const crm_outcome OUTCOMES[] = {
+    {"duplicate", CRM_ECONFLICT, "sku", "Another product already has this sku (or this id).", "duplicate"},
+    {NULL, 0, NULL, NULL, NULL},
+};
 
-int crm_percent_valid(const char *s)
-{
-    const char *dot = strchr(s, '.');
-    size_t whole = dot ? (size_t)(dot - s) : strlen(s);
-    while (whole > 1 && *s == '0')
-        s++, whole--;
-    if (whole < 3)
-        return 1;
-    if (whole > 3 || strncmp(s, "100", 3) != 0)
-        return 0;
-    for (const char *p = dot ? dot + 1 : ""; *p; p++)
-        if (*p != '0')
-            return 0;
-    return 1;
-}
+static const char FORBIDDEN[] = "Your role may not change the product catalogue.";
 
-static int validate(const json_t *body, int mode)
+int crm_product_list(char **out, crm_db *db, const crm_caller *who, crm_query *query)
 {
-    int rc = crm_validate(body, FIELDS, mode);
-    const char *rate = json_string_value(json_object_get(body, "tax_rate"));
-    if (rate && crm_valid_decimal(rate, 3, 4, 0) && !crm_percent_valid(rate))
-        rc = crm_error_field("tax_rate", "range", "Must be a percentage between 0 and 100.");
-    return rc;
-}
-
-static int sku_taken(int rc, crm_db *db)
-{
-    if (rc == CRM_ECONFLICT && strcmp(crm_db_sqlstate(db), "23505") == 0) {
-        crm_error_field("sku", "duplicate", "Another product already has this sku.");
-        crm_error_set(CRM_ECONFLICT, "Another product already has this sku or id.");
-        return CRM_ECONFLICT;
-    }
-    return rc;
-}
-
-int crm_product_list(char **out, crm_db *db, const crm_caller *who, const crm_product_filter *filter, crm_page *page)
-{
-    int rc = crm_page_prepare(page);
-    const char *active = crm_nonempty(filter->active), *since = crm_nonempty(filter->updated_since);
-    const char *q = crm_blank(filter->q) ? NULL : filter->q;
-    if (active && strcmp(active, "true") != 0 && strcmp(active, "false") != 0)
-        rc = crm_error_field("active", "format", "Must be true or false.");
-    if (since && !crm_valid_timestamp(since))
-        rc = crm_error_field("updated_since", "format", "Must be an RFC 3339 date-time.");
-    if (q && crm_utf8_length(q) > 200)
-        rc = crm_error_field("q", "too_long", "Must be at most 200 characters.");
-    if (rc < 0)
-        return rc;
-    char limit[16];
-    snprintf(limit, sizeof limit, "%d", page->limit);
-    const char *params[] = {who->tenant_id, q, active, since, crm_nonempty(page->after_ts), crm_nonempty(page->after_id), limit};
-    return crm_run_json(out, db, &LIST, 7, params);
+    return crm_run_list(out, db, who, &LIST, crm_product_filters, query);
 }
 
 int crm_product_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id)
@@ -135,18 +99,17 @@ int crm_product_get(crm_doc *out, crm_db *db, const crm_caller *who, const char 
     return crm_run_doc(out, db, &GET, 2, params);
 }
 
-int crm_product_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body)
+int crm_product_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body)
 {
-    if (!writes_products(who->role))
-        return crm_error_set(CRM_EFORBIDDEN, "Your role may not change the product catalogue.");
-    int rc = validate(body, CRM_CREATE);
-    if (rc < 0)
+    (void)query;
+    if (!crm_policy_allows(who->role, CRM_CAN_WRITE_PRODUCTS))
+        return crm_error_set(CRM_EFORBIDDEN, FORBIDDEN);
+    char *text = NULL;
+    int rc = crm_validate(body, FIELDS, CRM_CREATE);
+    if (rc < 0 || (rc = crm_json_text(&text, body)) < 0)
         return rc;
-    char *text = json_dumps(body, JSON_COMPACT);
-    if (!text)
-        return crm_error_set(CRM_ERROR, "Out of memory.");
     const char *params[] = {who->tenant_id, text};
-    rc = sku_taken(crm_run_doc(out, db, &CREATE, 2, params), db);
+    rc = crm_run_write(out, db, &CREATE, 2, params, OUTCOMES);
     free(text);
     return rc;
 }
@@ -154,41 +117,25 @@ int crm_product_create(crm_doc *out, crm_db *db, const crm_caller *who, const js
 int crm_product_update(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, long version,
                        const json_t *patch)
 {
-    if (!writes_products(who->role))
-        return crm_error_set(CRM_EFORBIDDEN, "Your role may not change the product catalogue.");
-    int rc = validate(patch, CRM_PATCH);
-    if (rc < 0)
+    if (!crm_policy_allows(who->role, CRM_CAN_WRITE_PRODUCTS))
+        return crm_error_set(CRM_EFORBIDDEN, FORBIDDEN);
+    char *text = NULL, ver[24];
+    int rc = crm_validate(patch, FIELDS, CRM_PATCH);
+    if (rc < 0 || (rc = crm_json_text(&text, patch)) < 0)
         return rc;
-    char *text = json_dumps(patch, JSON_COMPACT);
-    if (!text)
-        return crm_error_set(CRM_ERROR, "Out of memory.");
-    char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, text, ver};
-    rc = sku_taken(crm_run_doc(out, db, &UPDATE, 4, params), db);
+    rc = crm_run_conditional(out, db, &UPDATE, 4, params, OUTCOMES, &PROBE, who, id);
     free(text);
-    if (rc == CRM_ENOTFOUND) {
-        const char *probe[] = {who->tenant_id, id, who->user_id, who->role};
-        return crm_stale_or_missing(db, &PROBE, probe);
-    }
     return rc;
 }
 
 int crm_product_delete(crm_db *db, const crm_caller *who, const char *id, long version)
 {
-    if (!writes_products(who->role))
-        return crm_error_set(CRM_EFORBIDDEN, "Your role may not change the product catalogue.");
+    if (!crm_policy_allows(who->role, CRM_CAN_WRITE_PRODUCTS))
+        return crm_error_set(CRM_EFORBIDDEN, FORBIDDEN);
     char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, ver};
-    PGresult *res = NULL;
-    int rc = crm_db_run(&res, db, &DELETE, 3, params);
-    if (rc < 0)
-        return rc;
-    int done = PQntuples(res) > 0;
-    PQclear(res);
-    if (done)
-        return 0;
-    const char *probe[] = {who->tenant_id, id, who->user_id, who->role};
-    return crm_stale_or_missing(db, &PROBE, probe);
+    return crm_run_conditional(NULL, db, &DELETE, 3, params, OUTCOMES, &PROBE, who, id);
 }

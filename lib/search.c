@@ -87,58 +87,52 @@ static int ranked_cursor(const char *cursor, char score[40], char id[37])
     return 0;
 }
 
-static int check_q(const char *q)
+static const crm_field CONTACT_FILTERS[] = {
+    {"q", CRM_T_STRING, 0, 0, 200, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+/* The page of a ranked search: limit as everywhere, its own cursor "score|id". */
+static int ranked_page(const crm_page *page, char score[40], char after[37])
 {
-    if (crm_utf8_length(q) > 200)
-        return crm_error_field("q", "too_long", "Must be at most 200 characters.");
-    return 0;
+    int rc = 0;
+    if (page->limit < 1 || page->limit > 200)
+        rc = crm_error_field("limit", "range", "Must be between 1 and 200.");
+    if (ranked_cursor(page->cursor, score, after) < 0)
+        rc = CRM_EINVALID;
+    return rc;
 }
 
-int crm_search_customers(char **out, crm_db *db, const crm_caller *who, const crm_customer_filter *filter,
-                         int limit, const char *cursor)
+int crm_search_customers(char **out, crm_db *db, const crm_caller *who, const char *q, const char *const *filters,
+                         const crm_page *page)
 {
     char score[40], after[37], lim[16];
-    int rc = check_q(filter->q);
-    if (limit < 1 || limit > 200)
-        rc = crm_error_field("limit", "range", "Must be between 1 and 200.");
-    if (ranked_cursor(cursor, score, after) < 0)
-        rc = CRM_EINVALID;
+    int rc = ranked_page(page, score, after);
     if (rc < 0)
         return rc;
-    snprintf(lim, sizeof lim, "%d", limit);
-    const char *params[] = {who->tenant_id, who->user_id, who->role, filter->q, crm_nonempty(filter->status),
-                            crm_nonempty(filter->owner_id), crm_nonempty(filter->category), crm_nonempty(filter->region),
-                            crm_nonempty(filter->tag), crm_nonempty(filter->updated_since), crm_nonempty(score), crm_nonempty(after), lim};
+    snprintf(lim, sizeof lim, "%d", page->limit);
+    const char *params[] = {who->tenant_id, who->user_id, who->role, q, filters[0], filters[1], filters[2],
+                            filters[3], filters[4], filters[5], crm_nonempty(score), crm_nonempty(after), lim};
     return crm_run_json(out, db, &CUSTOMERS, 13, params);
 }
 
-int crm_search_contacts(char **out, crm_db *db, const crm_caller *who, const char *q, crm_page *page)
+int crm_search_contacts(char **out, crm_db *db, const crm_caller *who, crm_query *query)
 {
-    char lim[16];
-    PGresult *res = NULL;
+    const char *values[1];
+    size_t n;
+    if (crm_validate_query(values, 1, &n, query, CONTACT_FILTERS) < 0)
+        return CRM_EINVALID;
+    const char *q = crm_blank(values[0]) ? NULL : values[0];
     int rc;
-    snprintf(lim, sizeof lim, "%d", page->limit);
-    if (crm_blank(q) == 0) {
-        char score[40], after[37];
-        rc = check_q(q);
-        if (page->limit < 1 || page->limit > 200)
-            rc = crm_error_field("limit", "range", "Must be between 1 and 200.");
-        if (ranked_cursor(page->cursor, score, after) < 0)
-            rc = CRM_EINVALID;
-        if (rc < 0)
-            return rc;
-        const char *params[] = {who->tenant_id, who->user_id, who->role, q, crm_nonempty(score), crm_nonempty(after), lim};
-        rc = crm_db_run(&res, db, &CONTACTS, 7, params);
-    } else {
-        if ((rc = crm_page_prepare(page)) < 0)
-            return rc;
-        const char *params[] = {who->tenant_id, who->user_id, who->role, crm_nonempty(page->after_ts),
-                                crm_nonempty(page->after_id), lim};
-        rc = crm_db_run(&res, db, &ALL_CONTACTS, 6, params);
+    if (!q) {
+        rc = crm_page_prepare(&query->page);
+        return rc < 0 ? rc : crm_run_list_values(out, db, who, &ALL_CONTACTS, 0, NULL, &query->page);
     }
+    char score[40], after[37], lim[16];
+    rc = ranked_page(&query->page, score, after);
     if (rc < 0)
         return rc;
-    rc = crm_json_take(out, res);
-    PQclear(res);
-    return rc;
+    snprintf(lim, sizeof lim, "%d", query->page.limit);
+    const char *params[] = {who->tenant_id, who->user_id, who->role, q, crm_nonempty(score), crm_nonempty(after), lim};
+    return crm_run_json(out, db, &CONTACTS, 7, params);
 }

@@ -1,20 +1,19 @@
 /* shipment.c: shipments — validation and SQL. Quantities and transitions are
  * decided by shipment_create/shipment_act (migrations/0006) under the lock of
- * the contract's lines; this file turns their outcome into errors. */
+ * the contract's lines; the table below turns their outcome into errors. */
 #include "crm/shipment.h"
-#include "crm/contract.h"
 #include "crm/error.h"
+#include "crm/policy.h"
 #include "crm/validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-static const char *const STATUSES[] = {"pending", "shipped", "delivered", "cancelled", NULL};
+const char *const crm_shipment_statuses[] = {"pending", "shipped", "delivered", "cancelled", NULL};
 
 static const crm_field LINE_FIELDS[] = {
     {"contract_line_id", CRM_T_UUID, CRM_F_REQUIRED, 0, 0, 0, NULL},
-    {"quantity", CRM_T_DECIMAL, CRM_F_REQUIRED, 0, 15, 3, NULL},
+    {"quantity", CRM_T_DECIMAL, CRM_F_REQUIRED | CRM_F_POSITIVE, 0, 15, 3, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
@@ -24,7 +23,7 @@ static const crm_field FIELDS[] = {
     {"shipping_date", CRM_T_DATE, CRM_F_NULLABLE, 0, 0, 0, NULL},
     {"warehouse", CRM_T_STRING, CRM_F_NULLABLE, 0, 200, 0, NULL},
     {"carrier", CRM_T_STRING, CRM_F_NULLABLE, 0, 200, 0, NULL},
-    {"tracking_no", CRM_T_STRING, CRM_F_NULLABLE, 0, 100, 0, NULL},
+    {"tracking_no", CRM_T_STRING, CRM_F_NULLABLE, 0, 200, 0, NULL},
     {"number", CRM_T_STRING, CRM_F_READONLY, 0, 0, 0, NULL},
     {"status", CRM_T_STRING, CRM_F_READONLY, 0, 0, 0, NULL},
     {"contract_number", CRM_T_STRING, CRM_F_READONLY, 0, 0, 0, NULL},
@@ -35,20 +34,25 @@ static const crm_field FIELDS[] = {
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
+const crm_field crm_shipment_filters[] = {
+    {"contract_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
+    {"customer_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
+    {"status", CRM_T_ENUM, 0, 0, 0, 0, crm_shipment_statuses},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
 static const char *const ARRAYS[] = {"lines", NULL};
 
 static const crm_stmt GET = {
     "shipment_get",
-    "SELECT s.id, s.version, shipment_json(s)"
-    " FROM shipments s JOIN customers c ON c.tenant_id = s.tenant_id AND c.id = s.customer_id"
+    "SELECT s.id, s.version, shipment_json(s) FROM shipments s" CRM_SQL_CUSTOMER_OF("s")
     " WHERE s.tenant_id = $1 AND s.id = $2 AND s.deleted_at IS NULL"
     " AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")};
 
 static const crm_stmt LIST = {
     "shipment_list",
     CRM_SQL_ENVELOPE("shipment_json(r)", "$9")
-    "SELECT s AS r, s.created_at, s.id FROM shipments s"
-    " JOIN customers c ON c.tenant_id = s.tenant_id AND c.id = s.customer_id"
+    "SELECT s AS r, s.created_at, s.id FROM shipments s" CRM_SQL_CUSTOMER_OF("s")
     " WHERE s.tenant_id = $1 AND s.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$2::uuid", "$3::text")
     " AND ($4::uuid IS NULL OR s.contract_id = $4) AND ($5::uuid IS NULL OR s.customer_id = $5)"
     " AND ($6::text IS NULL OR s.status = $6)"
@@ -62,92 +66,38 @@ static const crm_stmt ACT = {
     "shipment_act",
     "SELECT row_id, row_version, doc, outcome FROM shipment_act($1, $2, $3, $4::boolean, $5, $6, $7::int, $8::jsonb)"};
 
-static int refused(const char *outcome)
-{
-    if (strcmp(outcome, "missing") == 0)
-        return crm_error_set(CRM_ENOTFOUND, "The shipment does not exist or is not visible to you.");
-    if (strcmp(outcome, "forbidden") == 0)
-        return crm_error_set(CRM_EFORBIDDEN, "Your role may not change shipments.");
-    if (strcmp(outcome, "stale") == 0)
-        return crm_error_set(CRM_ESTALE,
-                             "The resource changed since you read it; read it again and retry with its current ETag.");
-    if (strcmp(outcome, "state") == 0)
-        return crm_error_set(CRM_ECONFLICT, "The status does not allow this (a shipment goes pending → shipped → "
-                                            "delivered; only pending or shipped ones can be cancelled; an active "
-                                            "contract is needed to ship).");
-    if (strcmp(outcome, "contract_state") == 0)
-        return crm_error_set(CRM_ECONFLICT, "The contract is no longer active; its shipments stay as they are.");
-    if (strcmp(outcome, "contract") == 0)
-        return crm_error_field("contract_id", "invalid", "Must be a contract you can see.");
-    if (strcmp(outcome, "nothing") == 0)
-        return crm_error_set(CRM_ECONFLICT, "Every line of this contract has been shipped already.");
-    if (strncmp(outcome, "line:", 5) == 0) {
-        char name[64];
-        snprintf(name, sizeof name, "lines[%s].contract_line_id", outcome + 5);
-        return crm_error_field(name, "invalid", "Must be a line of the contract, named once.");
-    }
-    if (strncmp(outcome, "over:", 5) == 0) {
-        crm_error_set(CRM_ECONFLICT, "lines[%s] asks for more than remains to be shipped of that contract line.",
-                      outcome + 5);
-        char name[64];
-        snprintf(name, sizeof name, "lines[%s].quantity", outcome + 5);
-        crm_error_extra("errors", json_pack("[{s:s, s:s, s:s}]", "field", name, "code", "range", "message",
-                                            "More than remains to be shipped."));
-        return CRM_ECONFLICT;
-    }
-    return crm_error_set(CRM_ERROR, "Unexpected outcome %s.", outcome);
-}
-
-static int run_write(crm_doc *out, crm_db *db, const crm_stmt *stmt, int n, const char *const *params)
-{
-    int rc = crm_run_outcome(out, db, stmt, n, params, refused);
-    if (rc == CRM_ECONFLICT && strcmp(crm_db_sqlstate(db), "23505") == 0)
-        return crm_error_set(CRM_ECONFLICT, "A shipment with this id exists already.");
-    if (rc == CRM_EINVALID && strcmp(crm_db_sqlstate(db), "23514") == 0)
-        return crm_error_set(CRM_ECONFLICT, "More than remains to be shipped.");
-    return rc;
-}
+static const crm_outcome OUTCOMES[] = {
+    {"missing", CRM_ENOTFOUND, NULL, "The shipment does not exist or is not visible to you.", NULL},
+    {"forbidden", CRM_EFORBIDDEN, NULL, "Your role may not change shipments.", NULL},
+    {"state", CRM_ECONFLICT, NULL,
+     "The status does not allow this (a shipment goes pending → shipped → delivered; only pending or shipped ones "
+     "can be cancelled; an active contract is needed to ship).", NULL},
+    {"contract_state", CRM_ECONFLICT, NULL, "The contract is no longer active; its shipments stay as they are.", NULL},
+    {"contract", CRM_EINVALID, "contract_id", "Must be a contract you can see.", NULL},
+    {"nothing", CRM_ECONFLICT, NULL, "Every line of this contract has been shipped already.", NULL},
+    {"duplicate", CRM_ECONFLICT, NULL, "A shipment with this id exists already.", NULL},
+    {"check", CRM_ECONFLICT, NULL, "More than remains to be shipped.", NULL},
+    /* shipment_create names a line by its index i: "line:i", "over:i". */
+    {"line:", CRM_EINVALID, "lines[%s].contract_line_id", "Must be a line of the contract, named once.", NULL},
+    {"over:", CRM_ECONFLICT, "lines[%s].quantity", "Asks for more than remains to be shipped of that contract line.",
+     "range"},
+    {NULL, 0, NULL, NULL, NULL},
+};
 
 static int validate_body(const json_t *body, int mode)
 {
-    int rc = crm_contract__validate(body, FIELDS, mode, ARRAYS);
+    int rc = crm_validate_except(body, FIELDS, mode, ARRAYS);
     const json_t *lines = json_is_object(body) ? json_object_get(body, "lines") : NULL;
     if (lines && mode == CRM_PATCH)
         return crm_error_field("lines", "read_only", "A shipment's lines cannot be changed; cancel it instead.");
-    if (lines && crm_contract__items(lines, "lines", LINE_FIELDS, 1, 500) < 0)
+    if (lines && crm_validate_items(lines, "lines", LINE_FIELDS, 1, 500) < 0)
         rc = CRM_EINVALID;
-    else if (lines) {
-        for (size_t i = 0; i < json_array_size(lines); i++) {
-            const char *q = json_string_value(json_object_get(json_array_get(lines, i), "quantity"));
-            if (q && strtod(q, NULL) <= 0.0) {
-                char name[64];
-                snprintf(name, sizeof name, "lines[%zu].quantity", i);
-                rc = crm_error_field(name, "range", "Must be greater than 0.");
-            }
-        }
-    }
     return rc;
 }
 
-int crm_shipment_list(char **out, crm_db *db, const crm_caller *who, const crm_shipment_filter *filter,
-                      crm_page *page)
+int crm_shipment_list(char **out, crm_db *db, const crm_caller *who, crm_query *query)
 {
-    int rc = crm_page_prepare(page);
-    const char *contract = crm_nonempty(filter->contract_id), *customer = crm_nonempty(filter->customer_id);
-    const char *status = crm_nonempty(filter->status);
-    if (contract && !crm_valid_uuid(contract))
-        rc = crm_error_field("contract_id", "format", "Must be a UUID.");
-    if (customer && !crm_valid_uuid(customer))
-        rc = crm_error_field("customer_id", "format", "Must be a UUID.");
-    if (status && !crm_one_of(status, STATUSES))
-        rc = crm_error_field("status", "enum", "Must be one of pending, shipped, delivered, cancelled.");
-    if (rc < 0)
-        return rc;
-    char limit[16];
-    snprintf(limit, sizeof limit, "%d", page->limit);
-    const char *params[] = {who->tenant_id, who->user_id, who->role, contract, customer, status,
-                            crm_nonempty(page->after_ts), crm_nonempty(page->after_id), limit};
-    return crm_run_json(out, db, &LIST, 9, params);
+    return crm_run_list(out, db, who, &LIST, crm_shipment_filters, query);
 }
 
 int crm_shipment_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id)
@@ -156,17 +106,16 @@ int crm_shipment_get(crm_doc *out, crm_db *db, const crm_caller *who, const char
     return crm_run_doc(out, db, &GET, 4, params);
 }
 
-int crm_shipment_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body)
+int crm_shipment_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body)
 {
+    (void)query;
+    char *text = NULL;
     int rc = validate_body(body, CRM_CREATE);
-    if (rc < 0)
+    if (rc < 0 || (rc = crm_json_text(&text, body)) < 0)
         return rc;
-    char *text = json_dumps(body, JSON_COMPACT);
-    if (!text)
-        return crm_error_set(CRM_ERROR, "Out of memory.");
-    const char *params[] = {who->tenant_id, who->user_id, who->role, crm_role_writes_orders(who->role) ? "t" : "f",
+    const char *params[] = {who->tenant_id, who->user_id, who->role, crm_policy_flag(who->role, CRM_CAN_WRITE_ORDERS),
                             text};
-    rc = run_write(out, db, &CREATE, 5, params);
+    rc = crm_run_write(out, db, &CREATE, 5, params, OUTCOMES);
     free(text);
     return rc;
 }
@@ -174,24 +123,21 @@ int crm_shipment_create(crm_doc *out, crm_db *db, const crm_caller *who, const j
 int crm_shipment_update(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, long version,
                         const json_t *patch)
 {
+    char *text = NULL, ver[24];
     int rc = validate_body(patch, CRM_PATCH);
-    if (rc < 0)
+    if (rc < 0 || (rc = crm_json_text(&text, patch)) < 0)
         return rc;
-    char *text = json_dumps(patch, JSON_COMPACT);
-    if (!text)
-        return crm_error_set(CRM_ERROR, "Out of memory.");
-    char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
-    const char *params[] = {who->tenant_id, who->user_id, who->role, crm_role_writes_orders(who->role) ? "t" : "f",
+    const char *params[] = {who->tenant_id, who->user_id, who->role, crm_policy_flag(who->role, CRM_CAN_WRITE_ORDERS),
                             id, "update", ver, text};
-    rc = run_write(out, db, &ACT, 8, params);
+    rc = crm_run_write(out, db, &ACT, 8, params, OUTCOMES);
     free(text);
     return rc;
 }
 
 int crm_shipment_act(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, const char *action)
 {
-    const char *params[] = {who->tenant_id, who->user_id, who->role, crm_role_writes_orders(who->role) ? "t" : "f",
+    const char *params[] = {who->tenant_id, who->user_id, who->role, crm_policy_flag(who->role, CRM_CAN_WRITE_ORDERS),
                             id, action, NULL, NULL};
-    return run_write(out, db, &ACT, 8, params);
+    return crm_run_write(out, db, &ACT, 8, params, OUTCOMES);
 }

@@ -2,6 +2,7 @@
  * duplicate thresholds), the agenda, and the dormant sweep. */
 #include "crm/tenant.h"
 #include "crm/error.h"
+#include "crm/policy.h"
 #include "crm/validate.h"
 
 #include <stdio.h>
@@ -64,7 +65,7 @@ int crm_tenant_get(crm_doc *out, crm_db *db, const crm_caller *who)
 
 int crm_tenant_update(crm_doc *out, crm_db *db, const crm_caller *who, long version, const json_t *patch)
 {
-    if (strcmp(who->role, "admin") != 0)
+    if (!crm_policy_allows(who->role, CRM_CAN_CHANGE_TENANT))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may change the organization's settings.");
     int rc = crm_validate(patch, FIELDS, CRM_PATCH);
     const json_t *threshold = json_object_get(patch, "duplicate_threshold");
@@ -109,19 +110,25 @@ int crm_tenant_update(crm_doc *out, crm_db *db, const crm_caller *who, long vers
     return rc;
 }
 
-int crm_agenda_get(char **out, crm_db *db, const crm_caller *who, const char *date, const char *user_id)
+/* The agenda's parameters: the day (default today in the tenant's zone) and whose. */
+static const crm_field AGENDA_PARAMS[] = {
+    {"date", CRM_T_DATE, 0, 0, 0, 0, NULL},
+    {"user_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+int crm_agenda_get(char **out, crm_db *db, const crm_caller *who, crm_query *query)
 {
-    int rc = 0;
-    if (date && *date && !crm_valid_date(date))
-        rc = crm_error_field("date", "format", "Must be a date as YYYY-MM-DD.");
-    if (user_id && *user_id && !crm_valid_uuid(user_id))
-        rc = crm_error_field("user_id", "format", "Must be a UUID.");
+    const char *values[2];
+    size_t n;
+    int rc = crm_validate_query(values, 2, &n, query, AGENDA_PARAMS);
     if (rc < 0)
         return rc;
-    const char *user = user_id && *user_id ? user_id : who->user_id;
+    const char *date = values[0], *user_id = values[1];
+    const char *user = user_id ? user_id : who->user_id;
     PGresult *res = NULL;
     if (strcmp(user, who->user_id) != 0) {
-        if (strcmp(who->role, "admin") != 0 && strcmp(who->role, "manager") != 0)
+        if (!crm_policy_allows(who->role, CRM_CAN_READ_USERS))
             return crm_error_set(CRM_EFORBIDDEN, "Only managers and admins may read another user's agenda.");
         const char *wp[] = {who->tenant_id, user, who->user_id};
         if ((rc = crm_db_run(&res, db, &AGENDA_WHO, 3, wp)) < 0)
@@ -130,10 +137,10 @@ int crm_agenda_get(char **out, crm_db *db, const crm_caller *who, const char *da
         PQclear(res);
         if (!exists)
             return crm_error_set(CRM_ENOTFOUND, "There is no such user in your organization.");
-        if (!leads && strcmp(who->role, "admin") != 0)
+        if (!leads && !crm_policy_allows(who->role, CRM_CAN_SEE_ALL_CUSTOMERS))
             return crm_error_set(CRM_EFORBIDDEN, "A manager may read the agenda of members of the teams they lead only.");
     }
-    const char *params[] = {who->tenant_id, date && *date ? date : NULL, user};
+    const char *params[] = {who->tenant_id, date, user};
     if ((rc = crm_db_run(&res, db, &AGENDA, 3, params)) < 0)
         return rc;
     rc = crm_json_take(out, res);

@@ -2,6 +2,7 @@
 #include "crm/user.h"
 #include "crm/auth.h"
 #include "crm/error.h"
+#include "crm/policy.h"
 #include "crm/validate.h"
 
 #include <stdio.h>
@@ -34,12 +35,13 @@ static const crm_stmt USER_PROBE = {
     "user_probe", "SELECT 1 FROM users u WHERE u.tenant_id = $1 AND u.id = $2 AND ($3 = $3 AND $4 = $4)"};
 static const crm_stmt USER_LIST = {
     "user_list",
-    CRM_SQL_ENVELOPE("user_json(r)", "$7")
-    "SELECT u AS r, u.created_at, u.id FROM users u WHERE u.tenant_id = $1"
-    " AND ($2::text IS NULL OR u.role = $2) AND ($3::uuid IS NULL OR u.team_id = $3)"
-    " AND ($4::boolean IS NULL OR u.active = $4)"
-    CRM_SQL_AFTER("u", "$5", "$6")
-    " ORDER BY u.created_at, u.id LIMIT $7) page"};
+    CRM_SQL_ENVELOPE("user_json(r)", "$9")
+    "SELECT u AS r, u.created_at, u.id FROM users u WHERE u.tenant_id = $1 AND $2::uuid IS NOT NULL"
+    " AND $3::text IS NOT NULL"
+    " AND ($4::text IS NULL OR u.role = $4) AND ($5::uuid IS NULL OR u.team_id = $5)"
+    " AND ($6::boolean IS NULL OR u.active = $6)"
+    CRM_SQL_AFTER("u", "$7", "$8")
+    " ORDER BY u.created_at, u.id LIMIT $9) page"};
 static const crm_stmt USER_CREATE = {
     "user_create",
     "INSERT INTO users (tenant_id, id, email, name, role, team_id, password_hash)"
@@ -67,10 +69,11 @@ static const crm_stmt TEAM_PROBE = {
     "SELECT 1 FROM teams t WHERE t.tenant_id = $1 AND t.id = $2 AND t.deleted_at IS NULL AND ($3 = $3 AND $4 = $4)"};
 static const crm_stmt TEAM_LIST = {
     "team_list",
-    CRM_SQL_ENVELOPE("team_json(r)", "$4")
+    CRM_SQL_ENVELOPE("team_json(r)", "$6")
     "SELECT t AS r, t.created_at, t.id FROM teams t WHERE t.tenant_id = $1 AND t.deleted_at IS NULL"
-    CRM_SQL_AFTER("t", "$2", "$3")
-    " ORDER BY t.created_at, t.id LIMIT $4) page"};
+    " AND $2::uuid IS NOT NULL AND $3::text IS NOT NULL"
+    CRM_SQL_AFTER("t", "$4", "$5")
+    " ORDER BY t.created_at, t.id LIMIT $6) page"};
 static const crm_stmt TEAM_CREATE = {
     "team_create",
     "INSERT INTO teams (tenant_id, id, name, leader_id)"
@@ -92,7 +95,24 @@ static const crm_stmt LEADER_CHECK = {
 static const crm_stmt TEAM_EXISTS = {
     "team_exists", "SELECT 1 FROM teams WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL"};
 
-static int is_admin(const crm_caller *who) { return strcmp(who->role, "admin") == 0; }
+static int is_admin(const crm_caller *who) { return crm_policy_allows(who->role, CRM_CAN_MANAGE_USERS); }
+
+const crm_field crm_user_filters[] = {
+    {"role", CRM_T_ENUM, 0, 0, 0, 0, crm_roles},
+    {"team_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
+    {"active", CRM_T_BOOL, 0, 0, 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static const char *const AUDIT_ACTIONS[] = {"create", "update", "delete", "read", NULL};
+
+const crm_field crm_audit_filters[] = {
+    {"entity", CRM_T_STRING, 0, 0, 64, 0, NULL},
+    {"entity_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
+    {"actor_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
+    {"action", CRM_T_ENUM, 0, 0, 0, 0, AUDIT_ACTIONS},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
 
 /* A row of `stmt` (tenant, id) exists → 0; else a field error on `field`. */
 static int exists_or_field(crm_db *db, const crm_stmt *stmt, const char *tenant, const char *id, const char *field,
@@ -109,32 +129,16 @@ static int exists_or_field(crm_db *db, const crm_stmt *stmt, const char *tenant,
     return rc;
 }
 
-int crm_user_list(char **out, crm_db *db, const crm_caller *who, const crm_user_filter *filter, crm_page *page)
+int crm_user_list(char **out, crm_db *db, const crm_caller *who, crm_query *query)
 {
-    if (!is_admin(who) && strcmp(who->role, "manager") != 0)
+    if (!crm_policy_allows(who->role, CRM_CAN_READ_USERS))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins and managers may list users.");
-    int rc = crm_page_prepare(page);
-    const char *role = filter->role && *filter->role ? filter->role : NULL;
-    const char *team = filter->team_id && *filter->team_id ? filter->team_id : NULL;
-    const char *active = filter->active && *filter->active ? filter->active : NULL;
-    if (role && !crm_role_valid(role))
-        rc = crm_error_field("role", "enum", "Must be a role.");
-    if (team && !crm_valid_uuid(team))
-        rc = crm_error_field("team_id", "format", "Must be a UUID.");
-    if (active && strcmp(active, "true") != 0 && strcmp(active, "false") != 0)
-        rc = crm_error_field("active", "format", "Must be true or false.");
-    if (rc < 0)
-        return rc;
-    char limit[16];
-    snprintf(limit, sizeof limit, "%d", page->limit);
-    const char *params[] = {who->tenant_id, role, team, active, page->after_ts[0] ? page->after_ts : NULL,
-                            page->after_id[0] ? page->after_id : NULL, limit};
-    return crm_run_json(out, db, &USER_LIST, 7, params);
+    return crm_run_list(out, db, who, &USER_LIST, crm_user_filters, query);
 }
 
 int crm_user_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id)
 {
-    if (!is_admin(who) && strcmp(who->role, "manager") != 0 && strcmp(who->user_id, id) != 0)
+    if (!crm_policy_allows(who->role, CRM_CAN_READ_USERS) && strcmp(who->user_id, id) != 0)
         return crm_error_set(CRM_ENOTFOUND, "The user does not exist or is not visible to you.");
     const char *params[] = {who->tenant_id, id};
     return crm_run_doc(out, db, &USER_GET, 2, params);
@@ -147,8 +151,9 @@ static int check_password(const char *password)
     return 0;
 }
 
-int crm_user_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body)
+int crm_user_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body)
 {
+    (void)query;
     if (!is_admin(who))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may add users.");
     int rc = crm_validate(body, USER_FIELDS, CRM_CREATE);
@@ -226,7 +231,7 @@ int crm_user_update(crm_doc *out, crm_db *db, const crm_caller *who, const char 
         const char *key;
         json_t *value;
         if (strcmp(id, who->user_id) != 0)
-            return crm_error_set(strcmp(who->role, "manager") == 0 ? CRM_EFORBIDDEN : CRM_ENOTFOUND,
+            return crm_error_set(crm_policy_allows(who->role, CRM_CAN_READ_USERS) ? CRM_EFORBIDDEN : CRM_ENOTFOUND,
                                  "Only admins may change other users.");
         json_object_foreach((json_t *)patch, key, value)
         {
@@ -251,16 +256,9 @@ int crm_user_deactivate(crm_db *db, const crm_caller *who, const char *id, long 
     return rc;
 }
 
-int crm_team_list(char **out, crm_db *db, const crm_caller *who, crm_page *page)
+int crm_team_list(char **out, crm_db *db, const crm_caller *who, crm_query *query)
 {
-    int rc = crm_page_prepare(page);
-    if (rc < 0)
-        return rc;
-    char limit[16];
-    snprintf(limit, sizeof limit, "%d", page->limit);
-    const char *params[] = {who->tenant_id, page->after_ts[0] ? page->after_ts : NULL,
-                            page->after_id[0] ? page->after_id : NULL, limit};
-    return crm_run_json(out, db, &TEAM_LIST, 4, params);
+    return crm_run_list(out, db, who, &TEAM_LIST, NULL, query);
 }
 
 int crm_team_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id)
@@ -278,8 +276,9 @@ static int check_leader(crm_db *db, const crm_caller *who, const json_t *body)
                            "Must be an active user with the manager role.");
 }
 
-int crm_team_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body)
+int crm_team_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body)
 {
+    (void)query;
     if (!is_admin(who))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may create teams.");
     int rc = crm_validate(body, TEAM_FIELDS, CRM_CREATE);
@@ -344,34 +343,23 @@ static const crm_stmt AUDIT_LIST = {
     " AND ($4::uuid IS NULL OR a.actor_id = $4) AND ($5::text IS NULL OR a.action = $5)"
     " AND ($6::bigint IS NULL OR a.id < $6) ORDER BY a.id DESC LIMIT $7::int) a"};
 
-int crm_audit_list(char **out, crm_db *db, const crm_caller *who, const crm_audit_filter *filter, int limit,
-                   const char *cursor)
+int crm_audit_list(char **out, crm_db *db, const crm_caller *who, crm_query *query)
 {
-    if (!is_admin(who))
+    if (!crm_policy_allows(who->role, CRM_CAN_READ_AUDIT))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may read the audit log.");
-    int rc = 0;
-    const char *entity = filter->entity && *filter->entity ? filter->entity : NULL;
-    const char *entity_id = filter->entity_id && *filter->entity_id ? filter->entity_id : NULL;
-    const char *actor = filter->actor_id && *filter->actor_id ? filter->actor_id : NULL;
-    const char *action = filter->action && *filter->action ? filter->action : NULL;
-    cursor = cursor && *cursor ? cursor : NULL;
-    if (limit < 1 || limit > 200)
+    const char *values[4];
+    size_t n;
+    int rc = crm_validate_query(values, 4, &n, query, crm_audit_filters);
+    /* The log pages newest first by its id: the cursor is the last id seen. */
+    const char *cursor = crm_nonempty(query->page.cursor);
+    if (query->page.limit < 1 || query->page.limit > 200)
         rc = crm_error_field("limit", "range", "Must be between 1 and 200.");
-    if (entity_id && !crm_valid_uuid(entity_id))
-        rc = crm_error_field("entity_id", "format", "Must be a UUID.");
-    if (actor && !crm_valid_uuid(actor))
-        rc = crm_error_field("actor_id", "format", "Must be a UUID.");
-    if (entity && strlen(entity) > 64)
-        rc = crm_error_field("entity", "too_long", "Must be at most 64 characters.");
-    if (action && strcmp(action, "create") != 0 && strcmp(action, "update") != 0 && strcmp(action, "delete") != 0 &&
-        strcmp(action, "read") != 0)
-        rc = crm_error_field("action", "enum", "Must be one of create, update, delete, read.");
     if (cursor && (strspn(cursor, "0123456789") != strlen(cursor) || strlen(cursor) > 18))
         rc = crm_error_field("cursor", "format", "Is not a cursor this server returned.");
     if (rc < 0)
         return rc;
     char lim[16];
-    snprintf(lim, sizeof lim, "%d", limit);
-    const char *params[] = {who->tenant_id, entity, entity_id, actor, action, cursor, lim};
+    snprintf(lim, sizeof lim, "%d", query->page.limit);
+    const char *params[] = {who->tenant_id, values[0], values[1], values[2], values[3], cursor, lim};
     return crm_run_json(out, db, &AUDIT_LIST, 7, params);
 }

@@ -4,6 +4,7 @@
 #include "crm/auth.h"
 #include "crm/error.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +163,45 @@ int crm_one_of(const char *s, const char *const *list)
     return 0;
 }
 
+int crm_decimal_is_zero(const char *s)
+{
+    for (; *s; s++)
+        if (*s >= '1' && *s <= '9')
+            return 0;
+    return 1;
+}
+
+int crm_percent_valid(const char *s)
+{
+    const char *dot = strchr(s, '.');
+    size_t whole = dot ? (size_t)(dot - s) : strlen(s);
+    while (whole > 1 && *s == '0')
+        s++, whole--;
+    if (whole < 3)
+        return 1;
+    if (whole > 3 || strncmp(s, "100", 3) != 0)
+        return 0;
+    for (const char *p = dot ? dot + 1 : ""; *p; p++)
+        if (*p != '0')
+            return 0;
+    return 1;
+}
+
+static int valid_currency(const char *s)
+{
+    return strlen(s) == 3 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3;
+}
+
+/* "Must be one of a, b, c." for an enum's choices. */
+static int enum_error(const char *name, const char *const *choices)
+{
+    char list[256] = "";
+    size_t n = 0;
+    for (const char *const *c = choices; c && *c && n + strlen(*c) + 3 < sizeof list; c++)
+        n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", *c);
+    return crm_error_field(name, "enum", "Must be one of %s.", list);
+}
+
 static int check_string(const crm_field *f, const char *name, const char *s)
 {
     long len = crm_utf8_length(s);
@@ -193,10 +233,12 @@ static int check_value(const crm_field *f, const char *name, const json_t *v)
     case CRM_T_UUID:
     case CRM_T_DATE:
     case CRM_T_ENUM:
+    case CRM_T_PERCENT:
+    case CRM_T_CURRENCY:
     case CRM_T_DECIMAL: {
         if (!json_is_string(v))
             return crm_error_field(name, "type",
-                                   f->type == CRM_T_DECIMAL ? "Must be a decimal string such as \"1234.50\", not a number."
+                                   f->type == CRM_T_DECIMAL || f->type == CRM_T_PERCENT ? "Must be a decimal string such as \"1234.50\", not a number."
                                                             : "Must be a string.");
         const char *s = json_string_value(v);
         if (strlen(s) != json_string_length(v))
@@ -210,11 +252,20 @@ static int check_value(const crm_field *f, const char *name, const json_t *v)
         if (f->type == CRM_T_DATE)
             return crm_valid_date(s) ? 0 : crm_error_field(name, "format", "Must be a date as YYYY-MM-DD.");
         if (f->type == CRM_T_ENUM)
-            return crm_one_of(s, f->choices) ? 0 : crm_error_field(name, "enum", "Must be one of the allowed values.");
-        return crm_valid_decimal(s, (int)f->max, f->scale, 0)
-                   ? 0
-                   : crm_error_field(name, "format", "Must be a non-negative decimal with at most %ld digits before and %d after the point.",
-                                     f->max, f->scale);
+            return crm_one_of(s, f->choices) ? 0 : enum_error(name, f->choices);
+        if (f->type == CRM_T_CURRENCY)
+            return valid_currency(s) ? 0 : crm_error_field(name, "format", "Must be an ISO 4217 code such as \"CNY\".");
+        if (f->type == CRM_T_PERCENT && !crm_valid_decimal(s, 3, 4, 0))
+            return crm_error_field(name, "format", "Must be a decimal percentage such as \"12.5\", at most 4 decimals.");
+        if (f->type == CRM_T_PERCENT)
+            return crm_percent_valid(s) ? 0 : crm_error_field(name, "range", "Must be a percentage between 0 and 100.");
+        if (!crm_valid_decimal(s, (int)f->max, f->scale, 0))
+            return crm_error_field(name, "format",
+                                   "Must be a non-negative decimal with at most %ld digits before and %d after the point.",
+                                   f->max, f->scale);
+        if ((f->flags & CRM_F_POSITIVE) && crm_decimal_is_zero(s))
+            return crm_error_field(name, "range", "Must be greater than 0.");
+        return 0;
     }
     case CRM_T_INT:
         if (!json_is_integer(v))
@@ -316,6 +367,70 @@ static int validate_object(const json_t *body, const crm_field *fields, int mode
 int crm_validate(const json_t *body, const crm_field *fields, int mode)
 {
     return validate_object(body, fields, mode, NULL);
+}
+
+int crm_validate_except(const json_t *body, const crm_field *fields, int mode, const char *const *skip)
+{
+    if (!json_is_object(body))
+        return crm_validate(body, fields, mode);
+    json_t *rest = json_copy((json_t *)body);
+    if (!rest)
+        return crm_error_set(CRM_ERROR, "Out of memory.");
+    for (const char *const *k = skip; k && *k; k++)
+        json_object_del(rest, *k);
+    int rc = crm_validate(rest, fields, mode);
+    json_decref(rest);
+    return rc;
+}
+
+int crm_validate_items(const json_t *items, const char *name, const crm_field *fields, size_t min, size_t max)
+{
+    if (!json_is_array(items))
+        return crm_error_field(name, "type", "Must be an array of objects.");
+    size_t n = json_array_size(items);
+    if (n < min)
+        return crm_error_field(name, min == 1 ? "required" : "range", "Must have at least %zu item%s.", min,
+                               min == 1 ? "" : "s");
+    if (n > max)
+        return crm_error_field(name, "too_long", "Must have at most %zu items.", max);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "%s[%zu]", name, i);
+        const json_t *item = json_array_get(items, i);
+        if (!json_is_object(item))
+            rc = crm_error_field(prefix, "type", "Must be a JSON object.");
+        else if (validate_object(item, fields, CRM_CREATE, prefix) < 0)
+            rc = CRM_EINVALID;
+    }
+    return rc;
+}
+
+int crm_validate_query(const char **values, size_t cap, size_t *n, const crm_query *query, const crm_field *filters)
+{
+    int rc = 0;
+    *n = 0;
+    for (const crm_field *f = filters; f && f->name; f++) {
+        assert(*n < cap);
+        const char *s = crm_query_param(query, f->name);
+        values[(*n)++] = s;
+        if (!s)
+            continue;
+        if (f->type == CRM_T_BOOL) {
+            if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
+                rc = crm_error_field(f->name, "format", "Must be true or false.");
+            continue;
+        }
+        json_t *v = json_string(s);
+        if (!v) {
+            rc = crm_error_field(f->name, "format", "Must be valid UTF-8 text.");
+            continue;
+        }
+        if (check_value(f, f->name, v) < 0)
+            rc = CRM_EINVALID;
+        json_decref(v);
+    }
+    return rc;
 }
 
 int crm_cursor_parts(const char *cursor, char *first, size_t first_size, char id[37])

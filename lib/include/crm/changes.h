@@ -5,6 +5,7 @@
 #define CRM_CHANGES_H
 
 #include "crm/db.h"
+#include "crm/resource.h"
 
 enum { CRM_CHANGES_LIMIT_DEFAULT = 100, CRM_CHANGES_LIMIT_MAX = 200 };
 
@@ -17,6 +18,6 @@ int crm_changes_cursor_decode(const char *cursor, char xid[24], char seq[24]);
  * (NULL or "" = from the beginning) visible to `who`, as the JSON document
  * {"data": [{cursor, entity, id, op, data}], "next_cursor"} built by PostgreSQL.
  * Returns 0, CRM_EINVALID (limit or cursor) or a db error; *out is the caller's (free()). */
-int crm_changes_list(char **out, crm_db *db, const crm_caller *who, const char *cursor, int limit);
+int crm_changes_list(char **out, crm_db *db, const crm_caller *who, crm_query *query);
 
 #endif

@@ -11,14 +11,13 @@
 #include "crm/resource.h"
 #include "crm/validate.h"
 
-typedef struct crm_contract_filter {
-    const char *customer_id, *status, *owner_id; /* NULL or "" = any */
-} crm_contract_filter;
+/* The statuses of a contract, and the list's filters (customer_id, status, owner_id). */
+extern const char *const crm_contract_statuses[];
+extern const crm_field crm_contract_filters[];
 
 /* crm_contract_list: a page of the contracts of visible customers, oldest first.
  * Returns 0, CRM_EINVALID (bad filter or page) or a db error; *out is the caller's. */
-int crm_contract_list(char **out, crm_db *db, const crm_caller *who, const crm_contract_filter *filter,
-                      crm_page *page);
+int crm_contract_list(char **out, crm_db *db, const crm_caller *who, crm_query *query);
 
 /* crm_contract_get: one contract whose customer is visible. Returns 0,
  * CRM_ENOTFOUND or a db error; out->json is the caller's (crm_doc_free). */
@@ -30,7 +29,7 @@ int crm_contract_get(crm_doc *out, crm_db *db, const crm_caller *who, const char
  * CRM_EINVALID (naming the field; installments that do not sum to the total),
  * CRM_EFORBIDDEN, CRM_ECONFLICT (quotation not accepted or converted already)
  * or a db error. */
-int crm_contract_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body);
+int crm_contract_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body);
 
 /* crm_contract_update: merge patch of a draft contract at `version` (lines and
  * installments replace). Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ENOTFOUND,
@@ -45,17 +44,5 @@ int crm_contract_delete(crm_db *db, const crm_caller *who, const char *id, long 
  * (nothing shipped). Returns 0, CRM_EFORBIDDEN, CRM_ENOTFOUND, CRM_ECONFLICT (not
  * allowed in the current state) or a db error. */
 int crm_contract_act(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, const char *action);
-
-/* Whether the role may write contracts and shipments (ownership applies on top). */
-int crm_role_writes_orders(const char *role);
-
-/* crm_contract__items: validate every element of the array `items` (member
- * `name` of a body) against `fields`, naming errors "name[i].field", and require
- * between `min` and `max` elements. Returns 0 or CRM_EINVALID. For shipment.c. */
-int crm_contract__items(const json_t *items, const char *name, const crm_field *fields, size_t min, size_t max);
-
-/* crm_contract__validate: crm_validate of `body` without its array members
- * `arrays` (NULL-terminated), whose errors are kept with the others. */
-int crm_contract__validate(const json_t *body, const crm_field *fields, int mode, const char *const *arrays);
 
 #endif

@@ -7,26 +7,27 @@
 
 #include "crm/db.h"
 #include "crm/resource.h"
+#include "crm/validate.h"
 
-typedef struct crm_customer_filter {
-    const char *status, *owner_id, *category, *region, *tag, *updated_since, *q; /* NULL = any */
-} crm_customer_filter;
+/* The statuses of a customer, and the list's filters: status, owner_id,
+ * category, region, tag, updated_since (q, the ranked search, besides them). */
+extern const char *const crm_customer_statuses[];
+extern const crm_field crm_customer_filters[];
 
 /* crm_customer_get: one customer visible to `who`; a read by anyone but the owner
  * is recorded in the audit log. Returns 0, CRM_ENOTFOUND or a db error; out->json is the caller's. */
 int crm_customer_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id);
 
-/* crm_customer_list: a page of visible customers matching `filter`, as the list
- * envelope JSON; with filter->q, ranked by similarity (crm_search_customers). Returns 0, CRM_EINVALID (bad filter or page) or a db error; *out is the caller's. */
-int crm_customer_list(char **out, crm_db *db, const crm_caller *who, const crm_customer_filter *filter,
-                      crm_page *page);
+/* crm_customer_list: a page of visible customers matching the query's filters,
+ * as the list envelope JSON; with q=, ranked by similarity (crm_search_customers). Returns 0, CRM_EINVALID (bad filter or page) or a db error; *out is the caller's. */
+int crm_customer_list(char **out, crm_db *db, const crm_caller *who, crm_query *query);
 
 /* crm_customer_create: validate `body` and insert a customer owned by the caller
- * (or by body.owner_id where the caller's role allows). Unless `confirmed`, a
+ * (or by body.owner_id where the caller's role allows). Unless the query has confirm_duplicate=true, a
  * customer that looks like an existing one (crm_duplicate_check) is refused with
  * CRM_ECONFLICT and the candidates. Runs inside the caller's transaction.
  * Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ECONFLICT (duplicate, id taken) or a db error. */
-int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body, int confirmed);
+int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body);
 
 /* crm_customer_update: apply a JSON merge patch when the stored version is `version`.
  * Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ENOTFOUND, CRM_ESTALE or a db error. */

@@ -17,6 +17,11 @@
 int crm_duplicate_find(char **out, crm_db *db, const crm_caller *who, const char *name, const char *phone,
                        const char *email, const char *except_id);
 
+/* crm_duplicate_list: crm_duplicate_find for the query's name, phone and email
+ * (GET /v1/customers/duplicates), as {"candidates": [...]}. Returns 0,
+ * CRM_EINVALID or a db error; *out is the caller's. */
+int crm_duplicate_list(char **out, crm_db *db, const crm_caller *who, crm_query *query);
+
 /* crm_duplicate_check: for a customer about to be created from `body`: 0 when no
  * candidate exists, else CRM_ECONFLICT with the candidates attached to the error
  * (crm_error_extra "candidates"). */

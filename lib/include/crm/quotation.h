@@ -9,25 +9,26 @@
 
 #include "crm/db.h"
 #include "crm/resource.h"
+#include "crm/validate.h"
 
 #define CRM_QUOTATION_MAX_LINES 500
 
-typedef struct crm_quotation_filter {
-    const char *customer_id, *status, *owner_id; /* NULL or "" = any */
-    const char *updated_since;                   /* updated_at >= this instant */
-} crm_quotation_filter;
+/* The statuses a quotation reads as (NULL-terminated). */
+extern const char *const crm_quotation_statuses[];
+/* The list's filters: customer_id, status, owner_id, updated_since. */
+extern const crm_field crm_quotation_filters[];
+/* One line of a quotation or contract in a request, and what the server owns of it. */
+extern const crm_field crm_document_line_fields[];
 
-typedef enum crm_quotation_action {
-    CRM_QUOTATION_SEND,
-    CRM_QUOTATION_ACCEPT,
-    CRM_QUOTATION_REJECT,
-} crm_quotation_action;
+/* crm_quotation_validate_lines: `lines` is 1..500 line objects; with
+ * `required_prices`, a line without a product_id needs a description and a
+ * unit_price. Errors name "lines[i].field". Returns 0 or CRM_EINVALID. */
+int crm_quotation_validate_lines(const json_t *lines, int required_prices);
 
 /* crm_quotation_list: a page of the quotations of visible customers matching
- * `filter`, oldest first (created_at, id), as the list envelope JSON (each with
- * its lines). Returns 0, CRM_EINVALID or a db error; *out is the caller's. */
-int crm_quotation_list(char **out, crm_db *db, const crm_caller *who, const crm_quotation_filter *filter,
-                       crm_page *page);
+ * the query's filters, oldest first (created_at, id), as the list envelope JSON
+ * (each with its lines). Returns 0, CRM_EINVALID or a db error; *out is the caller's. */
+int crm_quotation_list(char **out, crm_db *db, const crm_caller *who, crm_query *query);
 
 /* crm_quotation_get: one quotation (any revision) whose customer is visible.
  * Returns 0, CRM_ENOTFOUND or a db error; out->json is the caller's. */
@@ -38,7 +39,7 @@ int crm_quotation_get(crm_doc *out, crm_db *db, const crm_caller *who, const cha
  * transaction (the number is given back if it rolls back). Returns 0,
  * CRM_EINVALID, CRM_EFORBIDDEN, CRM_ENOTFOUND (customer not visible),
  * CRM_ECONFLICT (id taken) or a db error. */
-int crm_quotation_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body);
+int crm_quotation_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body);
 
 /* crm_quotation_update: JSON merge patch at `version` (`lines`, when given,
  * replaces every line). A draft changes in place; a sent (or expired) one gets
@@ -54,9 +55,9 @@ int crm_quotation_update(crm_doc *out, crm_db *db, const crm_caller *who, const 
  * CRM_EFORBIDDEN, CRM_ENOTFOUND, CRM_ESTALE, CRM_ECONFLICT (not a draft) or a db error. */
 int crm_quotation_delete(crm_db *db, const crm_caller *who, const char *id, long version);
 
-/* crm_quotation_act: send (draft → sent), accept (sent → accepted) or reject
- * (sent or expired → rejected). Returns 0, CRM_EFORBIDDEN, CRM_ENOTFOUND,
- * CRM_ECONFLICT (illegal from the current status, named in the detail) or a db error. */
-int crm_quotation_act(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, crm_quotation_action action);
+/* crm_quotation_act: `action` "send" (draft → sent), "accept" (sent → accepted)
+ * or "reject" (sent or expired → rejected). Returns 0, CRM_EFORBIDDEN,
+ * CRM_ENOTFOUND, CRM_ECONFLICT (illegal from the current status) or a db error. */
+int crm_quotation_act(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, const char *action);
 
 #endif

@@ -8,15 +8,15 @@
 
 #include "crm/db.h"
 #include "crm/resource.h"
+#include "crm/validate.h"
 
-typedef struct crm_shipment_filter {
-    const char *contract_id, *customer_id, *status; /* NULL or "" = any */
-} crm_shipment_filter;
+/* The statuses of a shipment, and the list's filters (contract_id, customer_id, status). */
+extern const char *const crm_shipment_statuses[];
+extern const crm_field crm_shipment_filters[];
 
 /* crm_shipment_list: a page of the shipments of visible customers, oldest first.
  * Returns 0, CRM_EINVALID or a db error; *out is the caller's (free()). */
-int crm_shipment_list(char **out, crm_db *db, const crm_caller *who, const crm_shipment_filter *filter,
-                      crm_page *page);
+int crm_shipment_list(char **out, crm_db *db, const crm_caller *who, crm_query *query);
 
 /* crm_shipment_get: one shipment whose customer is visible. Returns 0,
  * CRM_ENOTFOUND or a db error; out->json is the caller's (crm_doc_free). */
@@ -27,7 +27,7 @@ int crm_shipment_get(crm_doc *out, crm_db *db, const crm_caller *who, const char
  * transaction. Returns 0, CRM_EINVALID (naming the field), CRM_EFORBIDDEN,
  * CRM_ECONFLICT (contract not active, more than remains, nothing remains) or
  * a db error. */
-int crm_shipment_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_t *body);
+int crm_shipment_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body);
 
 /* crm_shipment_update: merge patch of a pending shipment (shipping_date,
  * warehouse, carrier, tracking_no) at `version`. Returns 0, CRM_EINVALID,

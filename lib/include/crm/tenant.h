@@ -23,7 +23,7 @@ int crm_tenant_update(crm_doc *out, crm_db *db, const crm_caller *who, long vers
  * next seven days, of that user's customers. A manager may ask for members of the
  * teams they lead, an admin for anyone. Returns 0, CRM_EINVALID, CRM_EFORBIDDEN,
  * CRM_ENOTFOUND or a db error; *out is the caller's. */
-int crm_agenda_get(char **out, crm_db *db, const crm_caller *who, const char *date, const char *user_id);
+int crm_agenda_get(char **out, crm_db *db, const crm_caller *who, crm_query *query);
 
 /* crm_tenant_sweep_dormant: mark customers of every tenant dormant that have not
  * been contacted for their tenant's number of days. *changed gets how many.

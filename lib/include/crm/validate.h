@@ -7,6 +7,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "crm/resource.h"
+
 typedef enum crm_field_type {
     CRM_T_STRING,   /* max = maximum length in characters */
     CRM_T_ENUM,     /* choices = NULL-terminated list */
@@ -20,6 +22,8 @@ typedef enum crm_field_type {
     CRM_T_STRINGS,  /* array of strings; max = length of each, min = max item count */
     CRM_T_NUMBER,   /* JSON number (integer or not) in [min, max] */
     CRM_T_TIMESTAMP, /* RFC 3339 date-time string (crm_valid_timestamp) */
+    CRM_T_PERCENT,  /* decimal string from 0 to 100 with up to 4 fraction digits */
+    CRM_T_CURRENCY, /* ISO 4217 code: three capital letters */
     CRM_T_MEMBERS,  /* JSON object checked against `choices`, replaced as a whole (its
                        required members are required on create and patch); errors
                        name "field.member" */
@@ -30,6 +34,7 @@ enum {
     CRM_F_NULLABLE = 1 << 1,  /* null allowed (clears the value) */
     CRM_F_READONLY = 1 << 2,  /* server-owned: never accepted */
     CRM_F_NOPATCH = 1 << 3,   /* accepted on create only */
+    CRM_F_POSITIVE = 1 << 4,  /* CRM_T_DECIMAL: greater than zero */
 };
 
 typedef struct crm_field {
@@ -50,6 +55,26 @@ enum { CRM_CREATE = 0, CRM_PATCH = 1 };
  * created_at, updated_at and deleted_at are always server-owned. Returns 0 or
  * CRM_EINVALID with one field error per problem. */
 int crm_validate(const json_t *body, const crm_field *fields, int mode);
+
+/* crm_validate_except: crm_validate of `body` without its members named in the
+ * NULL-terminated `skip` (arrays checked item by item with crm_validate_items). */
+int crm_validate_except(const json_t *body, const crm_field *fields, int mode, const char *const *skip);
+
+/* crm_validate_items: `items` is an array of min..max objects, each valid for
+ * `fields` on create; errors name "name[i].field". Returns 0 or CRM_EINVALID. */
+int crm_validate_items(const json_t *items, const char *name, const crm_field *fields, size_t min, size_t max);
+
+/* crm_validate_query: check the query parameters named in `filters` (the same
+ * field tables as bodies; a CRM_T_BOOL parameter is "true" or "false") and put
+ * their values, in the table's order, into values[0..*n) (NULL = absent or
+ * empty). Returns 0 or CRM_EINVALID with one field error per bad parameter. */
+int crm_validate_query(const char **values, size_t cap, size_t *n, const crm_query *query, const crm_field *filters);
+
+/* crm_decimal_is_zero: whether a valid decimal string is zero ("0.000"). */
+int crm_decimal_is_zero(const char *s);
+
+/* crm_percent_valid: whether a valid decimal string is at most 100. */
+int crm_percent_valid(const char *s);
 
 /* crm_valid_uuid: whether `s` is a canonical textual UUID. */
 int crm_valid_uuid(const char *s);
