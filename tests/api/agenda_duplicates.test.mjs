@@ -22,7 +22,6 @@ import {
   qs,
   sleep,
 } from './lib/client.mjs';
-import { getSpec } from './lib/spec.mjs';
 
 const DUPLICATE = 'https://crm.example/problems/duplicate';
 
@@ -94,21 +93,6 @@ async function eventually(fn, what, ms = 8000) {
   }
 }
 
-// Contact records set a customer's last and next contact. They are another
-// part of this issue: where the spec or the server does not have them yet, the
-// tests that need them skip, saying why.
-let recordsMissing;
-async function contactRecordsMissing(token) {
-  if (recordsMissing === undefined) {
-    if (!getSpec().paths['/v1/contact-records']) {
-      recordsMissing = 'needs POST /v1/contact-records, which the spec does not describe yet';
-    } else {
-      const r = await api('GET', '/v1/contact-records?limit=1', { token, validate: false });
-      recordsMissing = r.status === 200 ? null : `needs POST /v1/contact-records, which the server does not serve yet (HTTP ${r.status})`;
-    }
-  }
-  return recordsMissing;
-}
 
 async function recordContact(token, customerId, { occurredAt = new Date(), next } = {}) {
   const body = { customer_id: customerId, kind: 'call', direction: 'outbound', occurred_at: new Date(occurredAt).toISOString() };
@@ -465,9 +449,7 @@ describe('POST /v1/customers/{id}/merge', () => {
     assert.deepEqual(ids(primaries), [mine.id], `one primary (the survivor's), got ${JSON.stringify(primaries.map((c) => c.name))}`);
   });
 
-  test("moves the duplicate's contact records and follow-up", async (t) => {
-    const why = await contactRecordsMissing(T.token);
-    if (why) return t.skip(why);
+  test("moves the duplicate's contact records and follow-up", async () => {
     const keep = await make(S1.token, { name: 'Record Keeper Shenzhen' });
     const dup = await make(S1.token, { name: 'Record Keeper SZ' });
     const rec = await recordContact(S1.token, dup.id, { occurredAt: Date.now() - 3600e3, next: '2031-01-05T02:00:00Z' });
@@ -605,9 +587,7 @@ describe('GET /v1/agenda', () => {
     await setSettings(T.token, { timezone: 'UTC' });
   });
 
-  test("follow-ups due today, tomorrow and overdue are counted in the organization's time zone", async (t) => {
-    const why = await contactRecordsMissing(T.token);
-    if (why) return t.skip(why);
+  test("follow-ups due today, tomorrow and overdue are counted in the organization's time zone", async () => {
     const day = '2030-06-15';
     const follow = async (name, next) => {
       const c = await make(S1.token, { name: `${name} ${uniq()}` });
@@ -728,9 +708,7 @@ describe('GET /v1/agenda', () => {
     }
   });
 
-  test('the sweep marks customers dormant, and a new contact record makes them active again', async (t) => {
-    const why = await contactRecordsMissing(T.token);
-    if (why) return t.skip(why);
+  test('the sweep marks customers dormant, and a new contact record makes them active again', async () => {
     const U = await signup();
     await setSettings(U.token, { dormant_after_days: 5 });
     const quiet = await make(U.token, { name: 'Long Quiet Co', status: 'active' });

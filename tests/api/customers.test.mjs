@@ -200,8 +200,8 @@ describe('validation', () => {
       const raw = make(id);
       const r = await api('POST', '/v1/customers', { token: S1.token, rawBody: raw });
       if (raw.startsWith('[')) {
-        // A JSON array is well-formed JSON of the wrong type: 400 or 422 are both honest.
-        expectStatus(r, [400, 422], raw);
+        // A JSON array is well-formed JSON of the wrong type: 422 naming the body.
+        expectProblem(r, 422);
       } else {
         assert.equal(r.status, 400, `${raw.slice(0, 80)} → expected 400, got ${r.status} ${r.text.slice(0, 200)}`);
         expectProblem(r, 400);
@@ -298,7 +298,7 @@ describe('lists', () => {
     expectProblem(await api('GET', '/v1/customers?limit=201', { token: S1.token }), 422, { field: 'limit' });
     expectProblem(await api('GET', '/v1/customers?limit=0', { token: S1.token }), 422, { field: 'limit' });
     expectStatus(await api('GET', '/v1/customers?limit=200', { token: S1.token }), 200);
-    expectStatus(await api('GET', '/v1/customers?cursor=this-is-not-a-cursor', { token: S1.token }), [400, 422]);
+    expectProblem(await api('GET', '/v1/customers?cursor=this-is-not-a-cursor', { token: S1.token }), 422);
   });
 
   test('keyset pagination returns every customer exactly once in creation order, even when one is deleted mid-way', async () => {
@@ -357,7 +357,7 @@ describe('lists', () => {
     assert.deepEqual(await find({ region, updated_since: since }), new Set([c1.id]));
     assert.deepEqual(await find({ region, updated_since: '2000-01-01T00:00:00Z' }), new Set([c1.id, c2.id, c3.id]));
     assert.deepEqual(await find({ region, updated_since: '2999-01-01T00:00:00Z' }), new Set());
-    expectStatus(await api('GET', `/v1/customers${qs({ updated_since: 'yesterday' })}`, { token: T.token }), [400, 422]);
+    expectProblem(await api('GET', `/v1/customers${qs({ updated_since: 'yesterday' })}`, { token: T.token }), 422);
   });
 
   test('q finds customers by fuzzy name (Latin and Chinese), phone and email, within what the caller may see', async () => {
@@ -543,11 +543,7 @@ describe('transfer', () => {
     const c = await createCustomer(S1.token);
     expectProblem(await api('POST', `${path(c.id)}/transfer`, { token: S1.token, body: { owner_id: S1b.user.id } }), 403);
     expectProblem(await api('POST', `${path(c.id)}/transfer`, { token: F.token, body: { owner_id: S1b.user.id } }), 403);
-    expectStatus(
-      await api('POST', `${path(c.id)}/transfer`, { token: M1.token, body: { owner_id: S2.user.id } }),
-      [403, 422],
-      'manager transferring outside the team',
-    );
+    expectProblem(await api('POST', `${path(c.id)}/transfer`, { token: M1.token, body: { owner_id: S2.user.id } }), 403);
     expectProblem(await api('POST', `${path(c.id)}/transfer`, { token: M2.token, body: { owner_id: S2.user.id } }), 404);
     assert.equal(expectStatus(await get(c.id, S1.token), 200).body.owner_id, S1.user.id, 'still with S1');
   });
