@@ -3,6 +3,7 @@
 #include "crm/db.h"
 #include "crm/error.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -11,12 +12,15 @@
 #include <string.h>
 #include <time.h>
 
-#define PREPARED_SLOTS 256 /* open-addressing set of prepared statement pointers */
+#define PREPARED_MIN 256 /* initial size of a connection's set of prepared statements */
 
 struct crm_db {
     PGconn *conn;
     char *conninfo;
-    const crm_stmt *prepared[PREPARED_SLOTS];
+    /* The statements prepared on this connection: an open-addressing set of
+     * pointers, its size a power of two, never more than half full. */
+    const crm_stmt **prepared;
+    size_t prepared_size, prepared_count;
     char tenant_id[37];  /* what the session is known to have set */
     char user_id[37];
     char want_tenant[37]; /* what the caller asked for, re-applied after a reconnect */
@@ -49,7 +53,8 @@ const char *crm_db_value(const PGresult *res, int row, int col)
 
 static void forget_session(crm_db *db)
 {
-    memset(db->prepared, 0, sizeof db->prepared);
+    memset(db->prepared, 0, db->prepared_size * sizeof *db->prepared);
+    db->prepared_count = 0;
     db->tenant_id[0] = '\0';
     db->user_id[0] = '\0';
 }
@@ -121,6 +126,12 @@ static crm_db *db_new(const char *conninfo)
     if (!db)
         return NULL;
     db->conninfo = strdup(conninfo ? conninfo : "");
+    db->prepared = calloc(PREPARED_MIN, sizeof *db->prepared);
+    db->prepared_size = PREPARED_MIN;
+    if (!db->conninfo || !db->prepared) {
+        crm_db_close(db);
+        return NULL;
+    }
     return db;
 }
 
@@ -161,6 +172,7 @@ void crm_db_close(crm_db *db)
         return;
     if (db->conn)
         PQfinish(db->conn);
+    free(db->prepared);
     free(db->conninfo);
     free(db);
 }
@@ -200,22 +212,70 @@ static int result_ok(PGresult *res)
     return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
 }
 
-static size_t slot_of(const crm_stmt *stmt) { return ((uintptr_t)stmt >> 4) % PREPARED_SLOTS; }
+/* Fibonacci hashing of the address: statements are neighbouring static objects. */
+static size_t stmt_hash(const crm_stmt *stmt)
+{
+    return (size_t)(((uint64_t)(uintptr_t)stmt * 0x9E3779B97F4A7C15u) >> 32);
+}
+
+static int is_prepared(const crm_db *db, const crm_stmt *stmt)
+{
+    size_t mask = db->prepared_size - 1;
+    for (size_t i = stmt_hash(stmt) & mask; db->prepared[i]; i = (i + 1) & mask)
+        if (db->prepared[i] == stmt)
+            return 1;
+    return 0;
+}
+
+static void add_prepared(crm_db *db, const crm_stmt *stmt)
+{
+    size_t mask = db->prepared_size - 1, i = stmt_hash(stmt) & mask;
+    while (db->prepared[i] && db->prepared[i] != stmt)
+        i = (i + 1) & mask;
+    if (!db->prepared[i]) {
+        assert(2 * (db->prepared_count + 1) <= db->prepared_size); /* reserve_prepared ran first */
+        db->prepared[i] = stmt;
+        db->prepared_count++;
+    }
+}
+
+/* Make room for `more` statements, so that recording one the server has just
+ * prepared cannot fail. Returns 0 or CRM_ERROR (out of memory). */
+static int reserve_prepared(crm_db *db, size_t more)
+{
+    size_t size = db->prepared_size;
+    while (2 * (db->prepared_count + more) > size)
+        size *= 2;
+    if (size == db->prepared_size)
+        return 0;
+    const crm_stmt **old = db->prepared;
+    size_t old_size = db->prepared_size;
+    db->prepared = calloc(size, sizeof *db->prepared);
+    if (!db->prepared) {
+        db->prepared = old;
+        return crm_error_set(CRM_ERROR, "Out of memory.");
+    }
+    db->prepared_size = size;
+    db->prepared_count = 0;
+    for (size_t i = 0; i < old_size; i++)
+        if (old[i])
+            add_prepared(db, old[i]);
+    free(old);
+    return 0;
+}
 
 static int ensure_prepared(crm_db *db, const crm_stmt *stmt)
 {
-    size_t i = slot_of(stmt);
-    for (size_t n = 0; n < PREPARED_SLOTS; n++, i = (i + 1) % PREPARED_SLOTS) {
-        if (db->prepared[i] == stmt)
-            return 0;
-        if (!db->prepared[i])
-            break;
-    }
+    if (is_prepared(db, stmt))
+        return 0;
+    int rc = reserve_prepared(db, 1);
+    if (rc < 0)
+        return rc;
     PGresult *res = PQprepare(db->conn, stmt->name, stmt->sql, 0, NULL);
     if (!res || !result_ok(res))
         return result_error(db, res, stmt->name);
     PQclear(res);
-    db->prepared[i] = stmt;
+    add_prepared(db, stmt);
     return 0;
 }
 

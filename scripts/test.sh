@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: the whole check, as CI runs it.
 #   unit       ctest on the ASan/UBSan build
+#   db         build-test/test_db (the database funnel) on the migrated test database
 #   api        node --test tests/api against a real server and a throwaway PostgreSQL
 #   lint       spectral on openapi/openapi.yaml
 #   shutdown   the server exits 0 within 10 s of SIGTERM
@@ -17,7 +18,8 @@ BASE_URL="http://127.0.0.1:$HTTP_PORT"
 SERVER_LOG="$CRM_ROOT/build-test/server.log"
 MIGRATE_LOG="$CRM_ROOT/build-test/migrate.log"
 API_LOG="$CRM_ROOT/build-test/api-tests.log"
-STEPS=(unit api lint shutdown sanitizer)
+DB_LOG="$CRM_ROOT/build-test/db-tests.log"
+STEPS=(unit db api lint shutdown sanitizer)
 
 declare -A result=()
 tmp=""
@@ -87,6 +89,18 @@ pgdir="$tmp/pg"
 : >"$SERVER_LOG"
 : >"$MIGRATE_LOG"
 
+# run_db APP_CONNINFO OWNER_CONNINFO: the funnel's tests, which need the
+# migrated database.
+run_db() {
+	crm_log "database funnel tests (log: build-test/db-tests.log)"
+	if ! CRM_TEST_DB="$1" CRM_TEST_OWNER_DB="$2" timeout --foreground -k 10 300 build-test/test_db >"$DB_LOG" 2>&1; then
+		cat "$DB_LOG" >&2
+		fail db "build-test/test_db"
+		return
+	fi
+	pass db
+}
+
 run_api() {
 	if crm_port_busy "$HTTP_PORT"; then
 		fail api "port $HTTP_PORT is already in use (a server left from an earlier run?)"
@@ -106,6 +120,7 @@ run_api() {
 		fail api "crm-server migrate failed"
 		return
 	fi
+	run_db "$app" "$owner"
 
 	mkdir -p -- "$tmp/data"
 	crm_log "starting build-test/crm-server on $BASE_URL (log: build-test/server.log)"
