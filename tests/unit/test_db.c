@@ -1,8 +1,9 @@
 /* test_db.c: the database funnel against the real, migrated test PostgreSQL:
  * any number of prepared statements, the caller scoped to each transaction,
- * and reconnecting only outside a transaction.
+ * reconnecting only outside a transaction, and a schema ahead of the binary.
  * Not run by ctest (that runs before PostgreSQL starts) but by scripts/test.sh,
- * with CRM_TEST_DB the application role's conninfo. */
+ * with CRM_TEST_DB the application role's conninfo and CRM_TEST_OWNER_DB the
+ * owner's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,8 +18,9 @@
 #include "crm/db.h"
 #include "crm/error.h"
 #include "crm/identity.h"
+#include "crm/migrate.h"
 
-static const char *app_conninfo;
+static const char *app_conninfo, *owner_conninfo;
 
 /* Two tenants, each with its admin, made once for every test. */
 typedef struct tenant {
@@ -40,6 +42,14 @@ static const crm_stmt SESSION_TENANT = {"test_db_session_tenant", "SELECT set_co
 static const crm_stmt BACKEND = {"test_db_backend", "SELECT pg_backend_pid()"};
 static const crm_stmt TERMINATE = {"test_db_terminate", "SELECT pg_terminate_backend($1::int)"};
 static const crm_stmt ALIVE = {"test_db_alive", "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int"};
+static const crm_stmt FUTURE = {
+    "test_db_future",
+    "INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, '9999_from_a_newer_binary.sql', 'x')"};
+static const crm_stmt FORGET = {"test_db_forget", "DELETE FROM schema_migrations WHERE version = $1::int"};
+static const crm_stmt EDIT = {"test_db_edit", "UPDATE schema_migrations SET checksum = 'x' WHERE version = 1"};
+static const crm_stmt FORGET_LAST = {
+    "test_db_forget_last", "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"};
+
 /* Run `stmt` and return a copy of row 0, column `col` (the caller frees it). */
 static char *value_of(crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params, int col)
 {
@@ -116,6 +126,16 @@ static int connect_app(void **state)
     crm_error_clear();
     crm_db *db = NULL;
     if (crm_db_open(&db, app_conninfo) < 0)
+        return -1;
+    *state = db;
+    return 0;
+}
+
+static int connect_owner(void **state)
+{
+    crm_error_clear();
+    crm_db *db = NULL;
+    if (crm_db_open(&db, owner_conninfo) < 0)
         return -1;
     *state = db;
     return 0;
@@ -295,11 +315,48 @@ static void test_db_reconnects_only_outside_a_transaction(void **state)
     crm_db_close(killer);
 }
 
+/* The database's record against the binary's migrations: a version the binary
+ * does not know (a newer binary migrated the database) is refused, like one
+ * missing, edited or not yet applied; each change is rolled back. */
+static void test_db_migrate_check_refuses_a_database_ahead(void **state)
+{
+    crm_db *db = *state;
+    assert_int_equal(crm_migrate_check(db), 0);
+
+    assert_int_equal(crm_db_begin(db), 0);
+    assert_int_equal(crm_db_run(NULL, db, &FUTURE, 0, NULL), 0);
+    assert_int_equal(crm_migrate_check(db), CRM_ECONFLICT);
+    assert_non_null(strstr(crm_error_last()->detail, "ahead"));
+    assert_non_null(strstr(crm_error_last()->detail, "9999_from_a_newer_binary.sql"));
+    crm_db_rollback(db);
+    assert_int_equal(crm_migrate_check(db), 0);
+
+    static const struct {
+        const crm_stmt *stmt;
+        const char *version, *says;
+    } CHANGES[] = {
+        {&FORGET, "2", "Migration 0002_contact_records.sql is missing"},
+        {&EDIT, NULL, "Migration 0001_foundation.sql was edited"},
+        {&FORGET_LAST, NULL, "The database is behind"},
+    };
+    for (size_t i = 0; i < sizeof CHANGES / sizeof CHANGES[0]; i++) {
+        const char *params[] = {CHANGES[i].version};
+        assert_int_equal(crm_db_begin(db), 0);
+        assert_int_equal(crm_db_run(NULL, db, CHANGES[i].stmt, CHANGES[i].version ? 1 : 0, params), 0);
+        assert_int_equal(crm_migrate_check(db), CRM_ECONFLICT);
+        if (!strstr(crm_error_last()->detail, CHANGES[i].says))
+            fail_msg("expected \"%s\" in: %s", CHANGES[i].says, crm_error_last()->detail);
+        crm_db_rollback(db);
+    }
+    assert_int_equal(crm_migrate_check(db), 0);
+}
+
 int main(void)
 {
     app_conninfo = getenv("CRM_TEST_DB");
-    if (!app_conninfo) {
-        fprintf(stderr, "test_db: set CRM_TEST_DB to the conninfo of a migrated database\n");
+    owner_conninfo = getenv("CRM_TEST_OWNER_DB");
+    if (!app_conninfo || !owner_conninfo) {
+        fprintf(stderr, "test_db: set CRM_TEST_DB and CRM_TEST_OWNER_DB to the conninfo of a migrated database\n");
         return 1;
     }
     const struct CMUnitTest tests[] = {
@@ -307,6 +364,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_db_caller_does_not_outlive_its_request, connect_app, disconnect),
         cmocka_unit_test_setup_teardown(test_db_caller_does_not_trust_the_session, connect_app, disconnect),
         cmocka_unit_test_setup_teardown(test_db_reconnects_only_outside_a_transaction, connect_app, disconnect),
+        cmocka_unit_test_setup_teardown(test_db_migrate_check_refuses_a_database_ahead, connect_owner, disconnect),
     };
     int failed = cmocka_run_group_tests(tests, make_tenants, NULL);
     crm_error_clear();
