@@ -227,6 +227,18 @@ static void test_db_caller_does_not_outlive_its_request(void **state)
     crm_db_set_caller(db, &NOBODY);
     assert_sees(db, NULL);
 
+    /* Plain SQL (simple protocol, outside the pipeline) acts for the caller too. */
+    PGresult *res = NULL;
+    crm_db_set_caller(db, &B.who);
+    assert_int_equal(crm_db_exec(&res, db, "SELECT count(*) FROM users"), 0);
+    assert_string_equal(PQgetvalue(res, 0, 0), "1");
+    PQclear(res);
+    crm_db_set_caller(db, &NOBODY);
+    assert_int_equal(crm_db_exec(&res, db, "SELECT count(*) FROM users"), 0);
+    assert_string_equal(PQgetvalue(res, 0, 0), "0");
+    PQclear(res);
+    assert_settings_empty(db);
+
     /* The caller changes inside a transaction (sign-up creates the tenant it
      * then acts for): the change applies to the rest of the transaction only. */
     assert_int_equal(crm_db_begin(db), 0);
