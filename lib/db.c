@@ -3,6 +3,7 @@
 #include "crm/db.h"
 #include "crm/error.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -11,18 +12,35 @@
 #include <string.h>
 #include <time.h>
 
-#define PREPARED_SLOTS 256 /* open-addressing set of prepared statement pointers */
+#define PREPARED_MIN 256 /* initial size of a connection's set of prepared statements */
+
+/* The transaction crm_db_begin asked for: begun lazily, so BEGIN travels with
+ * the transaction's first statement. */
+enum { TX_NONE, TX_PENDING, TX_OPEN };
 
 struct crm_db {
     PGconn *conn;
     char *conninfo;
-    const crm_stmt *prepared[PREPARED_SLOTS];
-    char tenant_id[37];  /* what the session is known to have set */
+    /* The statements prepared on this connection: an open-addressing set of
+     * pointers, its size a power of two, never more than half full. */
+    const crm_stmt **prepared;
+    size_t prepared_size, prepared_count;
+    char tenant_id[37]; /* whom the next statements act for ("" = nobody) */
     char user_id[37];
-    char want_tenant[37]; /* what the caller asked for, re-applied after a reconnect */
-    char want_user[37];
+    int tx;             /* TX_* */
+    int tx_has_caller;  /* the open transaction carries tenant_id/user_id already */
     char sqlstate[6];
-    time_t last_attempt; /* last (re)connect attempt, to try at most once a second */
+    time_t last_attempt; /* last failed (re)connect attempt, to retry at most once a second */
+    int connected_before; /* for counting reconnects */
+};
+
+static const crm_stmt BEGIN_TX = {"db_begin", "BEGIN"};
+static const crm_stmt COMMIT_TX = {"db_commit", "COMMIT"};
+/* Local to the transaction (SET LOCAL): nothing of one caller outlives it on a
+ * connection that pgbouncer may hand to another client next. */
+static const crm_stmt SET_CALLER = {
+    "db_set_caller",
+    "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
 };
 
 static char *shared_conninfo;
@@ -47,11 +65,56 @@ const char *crm_db_value(const PGresult *res, int row, int col)
     return PQgetvalue(res, row, col);
 }
 
-static void forget_session(crm_db *db)
+/* Fibonacci hashing of the address: statements are neighbouring static objects. */
+static size_t stmt_hash(const crm_stmt *stmt)
 {
-    memset(db->prepared, 0, sizeof db->prepared);
-    db->tenant_id[0] = '\0';
-    db->user_id[0] = '\0';
+    return (size_t)(((uint64_t)(uintptr_t)stmt * 0x9E3779B97F4A7C15u) >> 32);
+}
+
+static int is_prepared(const crm_db *db, const crm_stmt *stmt)
+{
+    size_t mask = db->prepared_size - 1;
+    for (size_t i = stmt_hash(stmt) & mask; db->prepared[i]; i = (i + 1) & mask)
+        if (db->prepared[i] == stmt)
+            return 1;
+    return 0;
+}
+
+static void add_prepared(crm_db *db, const crm_stmt *stmt)
+{
+    size_t mask = db->prepared_size - 1, i = stmt_hash(stmt) & mask;
+    while (db->prepared[i] && db->prepared[i] != stmt)
+        i = (i + 1) & mask;
+    if (!db->prepared[i]) {
+        assert(2 * (db->prepared_count + 1) <= db->prepared_size); /* reserve_prepared ran first */
+        db->prepared[i] = stmt;
+        db->prepared_count++;
+    }
+}
+
+/* Make room for `more` statements, so that recording one the server has just
+ * prepared cannot fail. Returns 0 or CRM_ERROR (out of memory). */
+static int reserve_prepared(crm_db *db, size_t more)
+{
+    size_t size = db->prepared_size;
+    while (2 * (db->prepared_count + more) > size)
+        size *= 2;
+    if (size == db->prepared_size)
+        return 0;
+    const crm_stmt **old = db->prepared;
+    size_t old_size = db->prepared_size;
+    db->prepared = calloc(size, sizeof *db->prepared);
+    if (!db->prepared) {
+        db->prepared = old;
+        return crm_error_set(CRM_ERROR, "Out of memory.");
+    }
+    db->prepared_size = size;
+    db->prepared_count = 0;
+    for (size_t i = 0; i < old_size; i++)
+        if (old[i])
+            add_prepared(db, old[i]);
+    free(old);
+    return 0;
 }
 
 /* One JSON log line for a failed database call; the message is escaped. */
@@ -71,47 +134,56 @@ static void log_failure(const char *level, const char *what, const char *stmt, c
     fputs(line, stderr);
 }
 
-/* Make sure the connection is usable; reconnect (at most once a second) when it
- * is not. Returns 0 or CRM_EUNAVAILABLE. */
+static int unavailable(const char *detail)
+{
+    crm_error_retry_after(1);
+    return crm_error_set(CRM_EUNAVAILABLE, "%s", detail);
+}
+
+static int connection_lost(const crm_db *db) { return !db->conn || PQstatus(db->conn) != CONNECTION_OK; }
+
+/* Close a connection whose protocol state is unknown; the next call makes a new one. */
+static void drop_connection(crm_db *db)
+{
+    if (db->conn)
+        PQfinish(db->conn);
+    db->conn = NULL;
+}
+
+/* Make sure the connection is usable; reconnect when it is not (failed attempts
+ * are repeated at most once a second). A transaction that had reached the server
+ * died with its connection: nothing runs on a new one until the caller has rolled
+ * back. Returns 0 or CRM_EUNAVAILABLE. */
 static int ensure_connected(crm_db *db)
 {
-    if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+    if (!connection_lost(db))
         return 0;
+    if (db->tx == TX_OPEN)
+        return unavailable("The connection to the database was lost during the transaction.");
     time_t now = time(NULL);
-    if (db->conn && now == db->last_attempt) {
-        crm_error_retry_after(1);
-        return crm_error_set(CRM_EUNAVAILABLE, "The database is unavailable.");
-    }
-    db->last_attempt = now;
-    forget_session(db);
-    if (db->conn) {
-        PQreset(db->conn);
-        atomic_fetch_add(&reconnects, 1);
-    } else {
-        db->conn = PQconnectdb(db->conninfo);
-    }
+    if (db->conn && now == db->last_attempt)
+        return unavailable("The database is unavailable.");
+    /* A new connection has prepared nothing. PQfinish + connect rather than
+     * PQreset: no state of the old connection (an interrupted pipeline) survives. */
+    memset(db->prepared, 0, db->prepared_size * sizeof *db->prepared);
+    db->prepared_count = 0;
+    drop_connection(db);
+    db->conn = PQconnectdb(db->conninfo);
     if (PQstatus(db->conn) != CONNECTION_OK) {
+        db->last_attempt = now;
         log_failure("error", "database connection failed", "connect", "", PQerrorMessage(db->conn));
-        crm_error_retry_after(1);
-        return crm_error_set(CRM_EUNAVAILABLE, "The database is unavailable.");
+        return unavailable("The database is unavailable.");
     }
+    db->last_attempt = 0;
+    if (db->connected_before)
+        atomic_fetch_add(&reconnects, 1);
+    db->connected_before = 1;
     /* Our statements take their tenant, caller and filters as parameters; a
      * custom plan per execution costs more to plan than to run (measured with
      * pgbench: a visibility-checked lookup ran at 9k/s with custom plans and
      * 19k/s with a generic one), so plan each statement once. */
     PGresult *res = PQexec(db->conn, "SET plan_cache_mode = force_generic_plan");
     PQclear(res);
-    if (db->want_tenant[0] || db->want_user[0]) {
-        const char *params[] = {db->want_tenant, db->want_user};
-        res = PQexecParams(db->conn,
-                           "SELECT set_config('app.tenant_id', $1, false), set_config('app.user_id', $2, false)", 2,
-                           NULL, params, NULL, NULL, 0);
-        if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-            memcpy(db->tenant_id, db->want_tenant, sizeof db->tenant_id);
-            memcpy(db->user_id, db->want_user, sizeof db->user_id);
-        }
-        PQclear(res);
-    }
     return 0;
 }
 
@@ -121,6 +193,12 @@ static crm_db *db_new(const char *conninfo)
     if (!db)
         return NULL;
     db->conninfo = strdup(conninfo ? conninfo : "");
+    db->prepared = calloc(PREPARED_MIN, sizeof *db->prepared);
+    db->prepared_size = PREPARED_MIN;
+    if (!db->conninfo || !db->prepared) {
+        crm_db_close(db);
+        return NULL;
+    }
     return db;
 }
 
@@ -161,6 +239,7 @@ void crm_db_close(crm_db *db)
         return;
     if (db->conn)
         PQfinish(db->conn);
+    free(db->prepared);
     free(db->conninfo);
     free(db);
 }
@@ -172,8 +251,7 @@ static int result_error(crm_db *db, PGresult *res, const char *what)
     snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
     int code = CRM_ERROR;
     const char *detail = "The database could not complete the request.";
-    if (PQstatus(db->conn) != CONNECTION_OK || !state || strncmp(state, "08", 2) == 0 ||
-        strncmp(state, "57P", 3) == 0) {
+    if (connection_lost(db) || !state || strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0) {
         code = CRM_EUNAVAILABLE;
         detail = "The database is unavailable.";
         crm_error_retry_after(1);
@@ -188,7 +266,7 @@ static int result_error(crm_db *db, PGresult *res, const char *what)
     }
     /* Never hand SQL text to clients; it goes to the log only. */
     log_failure(code == CRM_ERROR || code == CRM_EUNAVAILABLE ? "error" : "info", "sql failed", what,
-                db->sqlstate, res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+                db->sqlstate, res ? PQresultErrorMessage(res) : db->conn ? PQerrorMessage(db->conn) : "");
     if (res)
         PQclear(res);
     return crm_error_set(code, "%s", detail);
@@ -200,60 +278,181 @@ static int result_ok(PGresult *res)
     return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
 }
 
-static size_t slot_of(const crm_stmt *stmt) { return ((uintptr_t)stmt >> 4) % PREPARED_SLOTS; }
+static int has_caller(const crm_db *db) { return db->tenant_id[0] || db->user_id[0]; }
 
-static int ensure_prepared(crm_db *db, const crm_stmt *stmt)
+/* Whether the next statement needs the caller's settings in front of it: outside
+ * a transaction every statement is a transaction of its own and needs them; inside
+ * one, only until they were sent (or again after the caller changed). */
+static int needs_caller(const crm_db *db) { return db->tx == TX_OPEN ? !db->tx_has_caller : has_caller(db); }
+
+/* One statement of a pipeline with its parameters. */
+typedef struct step {
+    const crm_stmt *stmt;
+    int nparams;
+    const char *const *params;
+} step;
+
+/* One pipeline, one round trip: BEGIN while the asked-for transaction has not
+ * started yet, the caller's settings when the transaction lacks them, then `stmt`
+ * (when not NULL), each prepared first in the same pipeline if this connection
+ * has not prepared it yet. Outside a transaction the pipeline is the statement's
+ * implicit transaction: the settings end with it at the sync. Returns the result
+ * of the last statement sent (the caller's, PQclear) or NULL with the crm error
+ * of the first one that failed. */
+static PGresult *pipeline(crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params)
 {
-    size_t i = slot_of(stmt);
-    for (size_t n = 0; n < PREPARED_SLOTS; n++, i = (i + 1) % PREPARED_SLOTS) {
-        if (db->prepared[i] == stmt)
-            return 0;
-        if (!db->prepared[i])
-            break;
+    const char *caller[] = {db->tenant_id, db->user_id};
+    step steps[3];
+    int n = 0;
+    if (db->tx == TX_PENDING)
+        steps[n++] = (step){&BEGIN_TX, 0, NULL};
+    int with_caller = needs_caller(db);
+    if (with_caller)
+        steps[n++] = (step){&SET_CALLER, 2, caller};
+    if (stmt)
+        steps[n++] = (step){stmt, nparams, params};
+    assert(n > 0);
+    const char *what = steps[n - 1].stmt->name;
+    if (reserve_prepared(db, (size_t)n) < 0)
+        return NULL;
+
+    struct {
+        const crm_stmt *stmt;
+        int prepare;
+    } sent[2 * 3];
+    int nsent = 0;
+    int ok = PQenterPipelineMode(db->conn);
+    for (int i = 0; ok && i < n; i++) {
+        const crm_stmt *s = steps[i].stmt;
+        if (!is_prepared(db, s) && (ok = PQsendPrepare(db->conn, s->name, s->sql, 0, NULL))) {
+            sent[nsent].stmt = s;
+            sent[nsent++].prepare = 1;
+        }
+        if (ok && (ok = PQsendQueryPrepared(db->conn, s->name, steps[i].nparams, steps[i].params, NULL, NULL, 0))) {
+            sent[nsent].stmt = s;
+            sent[nsent++].prepare = 0;
+        }
     }
-    PGresult *res = PQprepare(db->conn, stmt->name, stmt->sql, 0, NULL);
-    if (!res || !result_ok(res))
-        return result_error(db, res, stmt->name);
-    PQclear(res);
-    db->prepared[i] = stmt;
-    return 0;
+    if (ok)
+        ok = PQpipelineSync(db->conn);
+    if (!ok) {
+        /* What reached the server is unknown: start again on a new connection. */
+        result_error(db, NULL, what);
+        drop_connection(db);
+        return NULL;
+    }
+
+    PGresult *last = NULL;
+    int failed = 0, began = 0, caller_set = 0;
+    for (int k = 0; k < nsent && !connection_lost(db); k++) {
+        PGresult *res = PQgetResult(db->conn);
+        if (!res) {
+            /* A command without a result: libpq and the server are out of step. */
+            if (!failed)
+                result_error(db, NULL, sent[k].stmt->name);
+            failed = 1;
+            drop_connection(db);
+            break;
+        }
+        if (failed || !result_ok(res)) {
+            /* After the first failure the server skips the rest of the pipeline
+             * (PGRES_PIPELINE_ABORTED); the first one says why. */
+            if (failed)
+                PQclear(res);
+            else
+                result_error(db, res, sent[k].stmt->name);
+            failed = 1;
+        } else if (sent[k].prepare) {
+            add_prepared(db, sent[k].stmt);
+            PQclear(res);
+        } else {
+            began |= sent[k].stmt == &BEGIN_TX;
+            caller_set |= sent[k].stmt == &SET_CALLER;
+            PQclear(last);
+            last = res;
+        }
+        /* Each command's results end with a NULL. */
+        for (PGresult *more; (more = PQgetResult(db->conn));)
+            PQclear(more);
+    }
+    if (connection_lost(db)) {
+        if (!failed)
+            result_error(db, NULL, what);
+        failed = 1;
+    } else {
+        PGresult *sync = PQgetResult(db->conn);
+        int synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+        PQclear(sync);
+        if (!synced || !PQexitPipelineMode(db->conn)) {
+            if (!failed)
+                result_error(db, NULL, what);
+            failed = 1;
+            drop_connection(db);
+        }
+    }
+    if (began)
+        db->tx = TX_OPEN;
+    if (db->tx == TX_OPEN && (!with_caller || caller_set))
+        db->tx_has_caller = 1;
+    if (failed) {
+        PQclear(last);
+        return NULL;
+    }
+    return last;
 }
 
-/* Run `stmt` (prepared) or `sql` (plain) once. Returns the result or NULL with
- * the crm error recorded. */
-static PGresult *execute_once(crm_db *db, const crm_stmt *stmt, const char *sql, int nparams,
-                              const char *const *params)
+/* Plain SQL goes by the simple protocol (a migration holds many statements), so
+ * it cannot share a pipeline: the pending BEGIN and the caller's settings go
+ * first, and outside a transaction a caller's SQL gets a transaction of its own
+ * so that the settings stay local to it. */
+static PGresult *exec_plain(crm_db *db, const char *sql)
 {
-    if (stmt && ensure_prepared(db, stmt) < 0)
-        return NULL;
-    PGresult *res = stmt ? PQexecPrepared(db->conn, stmt->name, nparams, params, NULL, NULL, 0) : PQexec(db->conn, sql);
-    if (res && result_ok(res)) {
-        db->sqlstate[0] = '\0';
-        return res;
+    int own = db->tx == TX_NONE && has_caller(db);
+    if (own)
+        db->tx = TX_PENDING;
+    if (db->tx == TX_PENDING || needs_caller(db)) {
+        PGresult *res = pipeline(db, NULL, 0, NULL);
+        if (!res) {
+            if (own)
+                crm_db_rollback(db);
+            return NULL;
+        }
+        PQclear(res);
     }
-    result_error(db, res, stmt ? stmt->name : "exec");
-    return NULL;
+    PGresult *res = PQexec(db->conn, sql);
+    if (!res || !result_ok(res)) {
+        result_error(db, res, "exec");
+        res = NULL;
+    }
+    if (own) {
+        if (res && crm_db_commit(db) < 0) {
+            PQclear(res);
+            res = NULL;
+        }
+        crm_db_rollback(db);
+    }
+    return res;
 }
 
 /* The funnel. A connection the server dropped while it sat idle (the database
- * restarted) is only noticed on its next use; when no transaction was open,
- * nothing is lost by reconnecting and running the statement once more. */
+ * restarted) is only noticed on its next use; when no transaction had reached
+ * the server, nothing is lost by reconnecting and running the statement once more. */
 static int execute(PGresult **out, crm_db *db, const crm_stmt *stmt, const char *sql, int nparams,
                    const char *const *params)
 {
     int rc = ensure_connected(db);
     if (rc < 0)
         return rc;
-    int was_idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
-    PGresult *res = execute_once(db, stmt, sql, nparams, params);
-    if (!res && was_idle && PQstatus(db->conn) == CONNECTION_BAD) {
-        db->last_attempt = 0;
+    int retry = db->tx != TX_OPEN && PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+    PGresult *res = stmt ? pipeline(db, stmt, nparams, params) : exec_plain(db, sql);
+    if (!res && retry && connection_lost(db) && db->tx != TX_OPEN) {
         if ((rc = ensure_connected(db)) < 0)
             return rc;
-        res = execute_once(db, stmt, sql, nparams, params);
+        res = stmt ? pipeline(db, stmt, nparams, params) : exec_plain(db, sql);
     }
     if (!res)
         return crm_error_last()->code;
+    db->sqlstate[0] = '\0';
     if (out)
         *out = res;
     else
@@ -268,47 +467,45 @@ int crm_db_run(PGresult **out, crm_db *db, const crm_stmt *stmt, int nparams, co
 
 int crm_db_exec(PGresult **out, crm_db *db, const char *sql) { return execute(out, db, NULL, sql, 0, NULL); }
 
-static const crm_stmt SET_CALLER = {
-    "db_set_caller",
-    "SELECT set_config('app.tenant_id', $1, false), set_config('app.user_id', $2, false)",
-};
-
-int crm_db_set_caller(crm_db *db, const crm_caller *who)
+void crm_db_set_caller(crm_db *db, const crm_caller *who)
 {
-    int rc = ensure_connected(db);
-    if (rc < 0)
-        return rc;
-    /* Session settings made inside a transaction vanish on rollback, so only
-     * trust the cache when no transaction is open. */
-    int idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
-    memcpy(db->want_tenant, who->tenant_id, sizeof db->want_tenant);
-    memcpy(db->want_user, who->user_id, sizeof db->want_user);
-    if (idle && strcmp(db->tenant_id, who->tenant_id) == 0 && strcmp(db->user_id, who->user_id) == 0)
-        return 0;
-    const char *params[] = {who->tenant_id, who->user_id};
-    rc = crm_db_run(NULL, db, &SET_CALLER, 2, params);
-    if (rc < 0)
-        return rc;
-    if (idle) {
-        memcpy(db->tenant_id, who->tenant_id, sizeof db->tenant_id);
-        memcpy(db->user_id, who->user_id, sizeof db->user_id);
-    } else {
-        /* Set inside a transaction: it survives a commit but not a rollback,
-         * so the session's value is unknown until the next idle set. */
-        db->tenant_id[0] = db->user_id[0] = '\1';
-        db->tenant_id[1] = db->user_id[1] = '\0';
+    const char *tenant = who ? who->tenant_id : "", *user = who ? who->user_id : "";
+    if (strcmp(db->tenant_id, tenant) == 0 && strcmp(db->user_id, user) == 0)
+        return;
+    snprintf(db->tenant_id, sizeof db->tenant_id, "%s", tenant);
+    snprintf(db->user_id, sizeof db->user_id, "%s", user);
+    db->tx_has_caller = 0;
+}
+
+int crm_db_begin(crm_db *db)
+{
+    if (db->tx == TX_NONE) {
+        db->tx = TX_PENDING;
+        db->tx_has_caller = 0;
     }
     return 0;
 }
 
-int crm_db_begin(crm_db *db) { return crm_db_exec(NULL, db, "BEGIN"); }
-
-int crm_db_commit(crm_db *db) { return crm_db_exec(NULL, db, "COMMIT"); }
+int crm_db_commit(crm_db *db)
+{
+    if (db->tx != TX_OPEN) {
+        db->tx = TX_NONE; /* nothing of it reached the server */
+        return 0;
+    }
+    PGresult *res = NULL;
+    int rc = execute(&res, db, &COMMIT_TX, NULL, 0, NULL);
+    db->tx = TX_NONE;
+    /* COMMIT of a transaction in which a statement failed answers ROLLBACK. */
+    if (rc == 0 && strcmp(PQcmdStatus(res), "COMMIT") != 0)
+        rc = crm_error_set(CRM_ERROR, "The transaction was rolled back: a statement in it had failed.");
+    PQclear(res);
+    return rc;
+}
 
 void crm_db_rollback(crm_db *db)
 {
-    if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
-        PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+    db->tx = TX_NONE;
+    if (!connection_lost(db) && PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
         PGresult *res = PQexec(db->conn, "ROLLBACK");
         PQclear(res);
     }

@@ -145,7 +145,8 @@ static int set_tenant(crm_db *db, const char *tenant)
 {
     crm_caller who = {0};
     snprintf(who.tenant_id, sizeof who.tenant_id, "%s", tenant);
-    return crm_db_set_caller(db, &who);
+    crm_db_set_caller(db, &who);
+    return 0;
 }
 
 /* Add a user with `role` to `tenant` inside the open transaction; *user_json is the caller's. */

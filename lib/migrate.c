@@ -10,14 +10,27 @@
 #include <string.h>
 
 static const crm_stmt APPLIED = {
-    "migrate_applied", "SELECT version, checksum FROM schema_migrations ORDER BY version"};
+    "migrate_applied", "SELECT version, checksum, name FROM schema_migrations ORDER BY version"};
 static const crm_stmt RECORD = {
     "migrate_record", "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1::int, $2, $3)"};
 
 static int version_of(const char *name) { return atoi(name); }
 
-/* Compare the database's record with the binary's list. *pending gets the index of
- * the first migration not yet applied. */
+/* A newer binary migrated the database: this one must not serve it (its SQL
+ * may expect columns that are gone) nor migrate it further. */
+static int ahead(const PGresult *applied, int row)
+{
+    return crm_error_set(CRM_ECONFLICT,
+                         "The database is ahead of this binary: it has migration %s (version %s), which this "
+                         "binary does not know; run a crm-server that includes it.",
+                         PQgetvalue(applied, row, 2), PQgetvalue(applied, row, 0));
+}
+
+/* Compare the database's record with the binary's list, both in version order.
+ * Refuses (CRM_ECONFLICT) a record that holds a version the binary does not
+ * know (the database is ahead: a newer binary migrated it), lacks one that a
+ * later applied version follows, or has another checksum. *pending gets the
+ * index of the first migration not yet applied. */
 static int compare(crm_db *db, int *pending)
 {
     PGresult *res = NULL;
@@ -25,23 +38,29 @@ static int compare(crm_db *db, int *pending)
     if (rc < 0)
         return rc;
     int rows = PQntuples(res);
-    int i = 0;
-    for (; crm_migrations[i].name; i++) {
-        int version = version_of(crm_migrations[i].name);
-        if (i >= rows)
-            break;
-        char sum[65];
-        crm_sha256_hex(sum, crm_migrations[i].sql, strlen(crm_migrations[i].sql));
-        if (atoi(PQgetvalue(res, i, 0)) != version) {
+    int i = 0, row = 0;
+    for (; crm_migrations[i].name && row < rows; i++, row++) {
+        int version = version_of(crm_migrations[i].name), applied = atoi(PQgetvalue(res, row, 0));
+        if (applied < version) {
+            rc = ahead(res, row);
+            goto done;
+        }
+        if (applied > version) {
             rc = crm_error_set(CRM_ECONFLICT, "Migration %s is missing from the database's record.",
                                crm_migrations[i].name);
             goto done;
         }
-        if (strcmp(PQgetvalue(res, i, 1), sum) != 0) {
+        char sum[65];
+        crm_sha256_hex(sum, crm_migrations[i].sql, strlen(crm_migrations[i].sql));
+        if (strcmp(PQgetvalue(res, row, 1), sum) != 0) {
             rc = crm_error_set(CRM_ECONFLICT, "Migration %s was edited after it was applied.",
                                crm_migrations[i].name);
             goto done;
         }
+    }
+    if (row < rows) {
+        rc = ahead(res, row);
+        goto done;
     }
     *pending = i;
 done:

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: the whole check, as CI runs it.
 #   unit       ctest on the ASan/UBSan build
+#   db         build-test/test_db (the database funnel) on the migrated test database,
+#              and `serve` refusing a database migrated by a newer binary
 #   api        node --test tests/api against a real server and a throwaway PostgreSQL
 #   lint       spectral on openapi/openapi.yaml
 #   shutdown   the server exits 0 within 10 s of SIGTERM
@@ -17,7 +19,8 @@ BASE_URL="http://127.0.0.1:$HTTP_PORT"
 SERVER_LOG="$CRM_ROOT/build-test/server.log"
 MIGRATE_LOG="$CRM_ROOT/build-test/migrate.log"
 API_LOG="$CRM_ROOT/build-test/api-tests.log"
-STEPS=(unit api lint shutdown sanitizer)
+DB_LOG="$CRM_ROOT/build-test/db-tests.log"
+STEPS=(unit db api lint shutdown sanitizer)
 
 declare -A result=()
 tmp=""
@@ -87,6 +90,39 @@ pgdir="$tmp/pg"
 : >"$SERVER_LOG"
 : >"$MIGRATE_LOG"
 
+# run_db APP_CONNINFO OWNER_CONNINFO: the funnel's tests, which need the
+# migrated database, then a fake migration "from the future" that `serve` must
+# refuse (exit 1, saying the database is ahead) before it serves anything.
+run_db() {
+	crm_log "database funnel tests (log: build-test/db-tests.log)"
+	if ! CRM_TEST_DB="$1" CRM_TEST_OWNER_DB="$2" timeout --foreground -k 10 300 build-test/test_db >"$DB_LOG" 2>&1; then
+		cat "$DB_LOG" >&2
+		fail db "build-test/test_db"
+		return
+	fi
+	local psql status=0
+	psql="$(crm_pg_bindir)/psql"
+	crm_log "serve refuses a database ahead of the binary"
+	if ! "$psql" -X -q -v ON_ERROR_STOP=1 -d "$2" -c \
+		"INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, '9999_from_a_newer_binary.sql', 'x')"; then
+		fail db "could not record a fake future migration"
+		return
+	fi
+	mkdir -p -- "$tmp/ahead"
+	CRM_DATABASE_URL="$1" CRM_DATA_DIR="$tmp/ahead" CRM_BIND=127.0.0.1 CRM_PORT="$HTTP_PORT" \
+		timeout --foreground -k 5 60 build-test/crm-server serve >>"$DB_LOG" 2>&1 || status=$?
+	if ! "$psql" -X -q -v ON_ERROR_STOP=1 -d "$2" -c "DELETE FROM schema_migrations WHERE version = 9999"; then
+		fail db "could not remove the fake future migration"
+		return
+	fi
+	if [ "$status" -ne 1 ] || ! grep -q 'serve: The database is ahead of this binary' "$DB_LOG"; then
+		tail -n 20 "$DB_LOG" >&2
+		fail db "crm-server serve on a database ahead of it exited with status $status, not 1 with a message"
+		return
+	fi
+	pass db
+}
+
 run_api() {
 	if crm_port_busy "$HTTP_PORT"; then
 		fail api "port $HTTP_PORT is already in use (a server left from an earlier run?)"
@@ -106,6 +142,7 @@ run_api() {
 		fail api "crm-server migrate failed"
 		return
 	fi
+	run_db "$app" "$owner"
 
 	mkdir -p -- "$tmp/data"
 	crm_log "starting build-test/crm-server on $BASE_URL (log: build-test/server.log)"

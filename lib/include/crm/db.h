@@ -1,6 +1,7 @@
 /* db.h: the one funnel through which libcrm talks to PostgreSQL: a connection
- * per worker thread, named statements prepared once per connection, SQLSTATEs
- * mapped to crm error codes, and recovery from a lost server. */
+ * per worker thread, named statements prepared once per connection, the caller
+ * scoped to each transaction, SQLSTATEs mapped to crm error codes, and recovery
+ * from a lost server. */
 #ifndef CRM_DB_H
 #define CRM_DB_H
 
@@ -8,7 +9,7 @@
 
 typedef struct crm_db crm_db;
 
-/* Who is asking: set on the connection (app.tenant_id, app.user_id) before any
+/* Who is asking: given to the connection (crm_db_set_caller) before any
  * tenant-owned row is touched, and passed to every domain function. */
 typedef struct crm_caller {
     char tenant_id[37];
@@ -17,7 +18,8 @@ typedef struct crm_caller {
 } crm_caller;
 
 /* A named SQL statement. Declare them `static const crm_stmt` next to the code
- * that owns them; the funnel prepares each once per connection on first use. */
+ * that owns them, each with a name of its own; the funnel prepares each once per
+ * connection, in the round trip of its first use, however many there are. */
 typedef struct crm_stmt {
     const char *name;
     const char *sql;
@@ -39,22 +41,35 @@ int crm_db_open(crm_db **out, const char *conninfo);
 /* crm_db_close: close and free a connection; accepts NULL. */
 void crm_db_close(crm_db *db);
 
-/* crm_db_set_caller: make the session act for `who` (tenant and user). Costs a
- * round trip only when the tenant or user changed since the previous call. */
-int crm_db_set_caller(crm_db *db, const crm_caller *who);
+/* crm_db_set_caller: make the following statements act for `who` (tenant and
+ * user; NULL or an empty tenant and user: for nobody) until the next call. Costs
+ * no round trip: every transaction sets app.tenant_id and app.user_id locally
+ * (set_config(..., true)) in the pipeline of its first statement, and a statement
+ * outside a transaction in its own, so nothing of a caller stays on the session
+ * (which pgbouncer in transaction mode shares between clients). Call it at the
+ * start of every request, for nobody too. */
+void crm_db_set_caller(crm_db *db, const crm_caller *who);
 
-/* crm_db_run: execute `stmt` with `nparams` text parameters (NULL = SQL NULL).
+/* crm_db_run: execute `stmt` with `nparams` text parameters (NULL = SQL NULL),
+ * for the caller of crm_db_set_caller, in one round trip. A connection found
+ * broken is replaced and the statement retried once, unless a transaction had
+ * reached the server (then CRM_EUNAVAILABLE until crm_db_rollback).
  * Returns 0 with *out the result (the caller's, PQclear) for tuples or commands;
  * otherwise a crm error: CRM_ECONFLICT (unique/serialization), CRM_EINVALID
  * (bad value/foreign key), CRM_EUNAVAILABLE (server gone), CRM_ERROR. */
 int crm_db_run(PGresult **out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params);
 
-/* crm_db_exec: run plain SQL without parameters (transaction control, DDL in
- * migrations). Returns 0 or a crm error like crm_db_run. *out may be NULL. */
+/* crm_db_exec: run plain SQL without parameters, possibly several statements
+ * (DDL in migrations), by the simple protocol: one more round trip when a
+ * transaction must be begun or the caller set first. Returns 0 or a crm error
+ * like crm_db_run. *out may be NULL. */
 int crm_db_exec(PGresult **out, crm_db *db, const char *sql);
 
-/* crm_db_begin / crm_db_commit / crm_db_rollback: transaction control.
- * rollback never fails (a lost connection has no transaction left). */
+/* crm_db_begin / crm_db_commit / crm_db_rollback: transaction control. begin
+ * costs no round trip: BEGIN travels with the transaction's first statement.
+ * commit fails (CRM_ERROR) when the server rolled back instead because a
+ * statement had failed. rollback never fails (a lost connection has no
+ * transaction left). */
 int crm_db_begin(crm_db *db);
 int crm_db_commit(crm_db *db);
 void crm_db_rollback(crm_db *db);

@@ -15,13 +15,14 @@ extern const crm_migration crm_migrations[];
 
 /* crm_migrate_apply: apply every pending migration, each in its own transaction,
  * recording name and SHA-256. Refuses (CRM_ECONFLICT) when an applied migration's
- * checksum differs from the binary's. Then installs the SQL functions whose one
+ * checksum differs from the binary's or the database is ahead of the binary. Then installs the SQL functions whose one
  * definition is in C (customer_visible). Prints one line per applied migration to
  * `log` when non-NULL. Returns 0 or a crm error. */
 int crm_migrate_apply(crm_db *db, int *applied, void (*log)(const char *name));
 
-/* crm_migrate_check: 0 when every migration of the binary is applied unedited;
- * CRM_ECONFLICT (detail says which) when the database is behind or edited;
+/* crm_migrate_check: 0 when the database has exactly the binary's migrations,
+ * unedited; CRM_ECONFLICT (detail says which) when it is behind, edited, or ahead
+ * (it has a migration the binary does not know: a newer binary migrated it);
  * another crm error when the database cannot be read. */
 int crm_migrate_check(crm_db *db);
 
