@@ -295,3 +295,222 @@ BEGIN
     END IF;
 END
 $$;
+
+-- The other write functions of contracts and shipments, redefined whole
+-- (migrations are forward-only) with the one change that a contract or
+-- shipment of a deleted customer is missing for writes as it is for reads.
+
+CREATE OR REPLACE FUNCTION contract_act(p_tenant uuid, p_user uuid, p_role text, p_writes boolean, p_id uuid,
+                             p_action text, p_version integer)
+RETURNS TABLE (outcome text, row_id uuid, row_version integer, doc json)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    k contracts;
+    v_owner uuid;
+    v_shipped boolean;
+    v_full boolean;
+BEGIN
+    SELECT x.* INTO k FROM contracts x WHERE x.tenant_id = p_tenant AND x.id = p_id AND x.deleted_at IS NULL FOR UPDATE;
+    SELECT c.owner_id INTO v_owner FROM customers c
+     WHERE c.tenant_id = p_tenant AND c.id = k.customer_id AND c.deleted_at IS NULL;
+    IF k.id IS NULL OR v_owner IS NULL OR NOT customer_visible(v_owner, p_user, p_role) THEN
+        RETURN QUERY SELECT 'missing', NULL::uuid, NULL::integer, NULL::json;
+        RETURN;
+    ELSIF NOT p_writes THEN
+        RETURN QUERY SELECT 'forbidden', NULL::uuid, NULL::integer, NULL::json;
+        RETURN;
+    ELSIF p_version IS NOT NULL AND k.version <> p_version THEN
+        RETURN QUERY SELECT 'stale', NULL::uuid, NULL::integer, NULL::json;
+        RETURN;
+    END IF;
+    SELECT coalesce(bool_or(l.quantity_shipped > 0), false), coalesce(bool_and(l.quantity_shipped = l.quantity), false)
+      INTO v_shipped, v_full
+      FROM contract_lines l WHERE l.tenant_id = p_tenant AND l.contract_id = p_id;
+    IF p_action = 'delete' THEN
+        IF k.status <> 'draft' THEN
+            RETURN QUERY SELECT 'state', NULL::uuid, NULL::integer, NULL::json;
+            RETURN;
+        END IF;
+        UPDATE contracts SET deleted_at = now() WHERE tenant_id = p_tenant AND id = p_id;
+    ELSIF p_action = 'activate' THEN
+        IF k.status <> 'draft' THEN
+            RETURN QUERY SELECT 'state', NULL::uuid, NULL::integer, NULL::json;
+            RETURN;
+        END IF;
+        UPDATE contracts SET status = 'active', signed_on = coalesce(signed_on, tenant_today())
+         WHERE tenant_id = p_tenant AND id = p_id;
+    ELSIF p_action = 'complete' THEN
+        IF k.status <> 'active' THEN
+            RETURN QUERY SELECT 'state', NULL::uuid, NULL::integer, NULL::json;
+            RETURN;
+        ELSIF NOT v_full THEN
+            RETURN QUERY SELECT 'not_shipped', NULL::uuid, NULL::integer, NULL::json;
+            RETURN;
+        END IF;
+        UPDATE contracts SET status = 'completed' WHERE tenant_id = p_tenant AND id = p_id;
+    ELSIF p_action = 'cancel' THEN
+        IF k.status NOT IN ('draft', 'active') THEN
+            RETURN QUERY SELECT 'state', NULL::uuid, NULL::integer, NULL::json;
+            RETURN;
+        ELSIF v_shipped THEN
+            RETURN QUERY SELECT 'shipped', NULL::uuid, NULL::integer, NULL::json;
+            RETURN;
+        END IF;
+        UPDATE contracts SET status = 'cancelled' WHERE tenant_id = p_tenant AND id = p_id;
+    END IF;
+    RETURN QUERY SELECT 'ok', x.id, x.version, contract_json(x) FROM contracts x
+                  WHERE x.tenant_id = p_tenant AND x.id = p_id;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION shipment_create(p_tenant uuid, p_user uuid, p_role text, p_writes boolean, p_body jsonb)
+RETURNS TABLE (outcome text, row_id uuid, row_version integer, doc json)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    k contracts;
+    v_owner uuid;
+    v_year integer;
+    v_id uuid;
+    v_bad record;
+    v_wanted jsonb;
+BEGIN
+    SELECT x.* INTO k FROM contracts x
+     WHERE x.tenant_id = p_tenant AND x.id = (p_body->>'contract_id')::uuid AND x.deleted_at IS NULL;
+    SELECT c.owner_id INTO v_owner FROM customers c
+     WHERE c.tenant_id = p_tenant AND c.id = k.customer_id AND c.deleted_at IS NULL;
+    IF k.id IS NULL OR v_owner IS NULL OR NOT customer_visible(v_owner, p_user, p_role) THEN
+        RETURN QUERY SELECT 'contract', NULL::uuid, NULL::integer, NULL::json;
+        RETURN;
+    ELSIF NOT p_writes THEN
+        RETURN QUERY SELECT 'forbidden', NULL::uuid, NULL::integer, NULL::json;
+        RETURN;
+    END IF;
+    PERFORM 1 FROM contract_lines l WHERE l.tenant_id = p_tenant AND l.contract_id = k.id ORDER BY l.line_no FOR UPDATE;
+    -- The status again after the lock: a concurrent cancel or complete has committed by now.
+    SELECT x.status INTO k.status FROM contracts x WHERE x.tenant_id = p_tenant AND x.id = k.id;
+    IF k.status <> 'active' THEN
+        RETURN QUERY SELECT 'state', NULL::uuid, NULL::integer, NULL::json;
+        RETURN;
+    END IF;
+    IF p_body ? 'lines' THEN
+        SELECT jsonb_agg(jsonb_build_object('n', e.n - 1, 'line_id', e.j->>'contract_line_id',
+                                            'quantity', e.j->>'quantity') ORDER BY e.n)
+          INTO v_wanted FROM jsonb_array_elements(p_body->'lines') WITH ORDINALITY AS e (j, n);
+    ELSE
+        SELECT jsonb_agg(jsonb_build_object('n', r.n, 'line_id', r.id, 'quantity', r.quantity) ORDER BY r.n)
+          INTO v_wanted
+          FROM (SELECT row_number() OVER (ORDER BY l.line_no) - 1 AS n, l.id, l.quantity - l.quantity_shipped AS quantity
+                  FROM contract_lines l
+                 WHERE l.tenant_id = p_tenant AND l.contract_id = k.id AND l.quantity > l.quantity_shipped) r;
+        IF v_wanted IS NULL THEN
+            RETURN QUERY SELECT 'nothing', NULL::uuid, NULL::integer, NULL::json;
+            RETURN;
+        END IF;
+    END IF;
+    SELECT w.n INTO v_bad FROM shipment_wanted(v_wanted) w
+     WHERE NOT EXISTS (SELECT 1 FROM contract_lines l WHERE l.tenant_id = p_tenant AND l.contract_id = k.id
+                          AND l.id = w.line_id)
+        OR (SELECT count(*) FROM shipment_wanted(v_wanted) w2 WHERE w2.line_id = w.line_id) > 1
+     ORDER BY w.n LIMIT 1;
+    IF FOUND THEN
+        RETURN QUERY SELECT 'line:' || v_bad.n, NULL::uuid, NULL::integer, NULL::json;
+        RETURN;
+    END IF;
+    SELECT w.n INTO v_bad FROM shipment_wanted(v_wanted) w
+      JOIN contract_lines l ON l.tenant_id = p_tenant AND l.id = w.line_id
+     WHERE w.quantity > l.quantity - l.quantity_shipped
+     ORDER BY w.n LIMIT 1;
+    IF FOUND THEN
+        RETURN QUERY SELECT 'over:' || v_bad.n, NULL::uuid, NULL::integer, NULL::json;
+        RETURN;
+    END IF;
+    v_year := tenant_year();
+    INSERT INTO shipments (tenant_id, id, number, contract_id, customer_id, shipping_date, warehouse, carrier,
+                           tracking_no)
+    VALUES (p_tenant, coalesce((p_body->>'id')::uuid, gen_random_uuid()), next_document_number(p_tenant, 'shipment', v_year),
+            k.id, k.customer_id, (p_body->>'shipping_date')::date, p_body->>'warehouse', p_body->>'carrier',
+            p_body->>'tracking_no')
+    RETURNING id INTO v_id;
+    INSERT INTO shipment_lines (tenant_id, shipment_id, contract_line_id, quantity)
+    SELECT p_tenant, v_id, w.line_id, w.quantity FROM shipment_wanted(v_wanted) w;
+    UPDATE contract_lines l SET quantity_shipped = l.quantity_shipped + w.quantity
+      FROM shipment_wanted(v_wanted) w WHERE l.tenant_id = p_tenant AND l.id = w.line_id;
+    -- The contract reads differently now (shipped, remaining): a new version.
+    UPDATE contracts SET updated_at = now() WHERE tenant_id = p_tenant AND id = k.id;
+    RETURN QUERY SELECT 'ok', x.id, x.version, shipment_json(x) FROM shipments x
+                  WHERE x.tenant_id = p_tenant AND x.id = v_id;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION shipment_act(p_tenant uuid, p_user uuid, p_role text, p_writes boolean, p_id uuid,
+                             p_action text, p_version integer, p_patch jsonb)
+RETURNS TABLE (outcome text, row_id uuid, row_version integer, doc json)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    s shipments;
+    v_owner uuid;
+    v_contract_status text;
+BEGIN
+    SELECT x.* INTO s FROM shipments x WHERE x.tenant_id = p_tenant AND x.id = p_id AND x.deleted_at IS NULL FOR UPDATE;
+    SELECT c.owner_id INTO v_owner FROM customers c
+     WHERE c.tenant_id = p_tenant AND c.id = s.customer_id AND c.deleted_at IS NULL;
+    IF s.id IS NULL OR v_owner IS NULL OR NOT customer_visible(v_owner, p_user, p_role) THEN
+        RETURN QUERY SELECT 'missing', NULL::uuid, NULL::integer, NULL::json;
+        RETURN;
+    ELSIF NOT p_writes THEN
+        RETURN QUERY SELECT 'forbidden', NULL::uuid, NULL::integer, NULL::json;
+        RETURN;
+    ELSIF p_version IS NOT NULL AND s.version <> p_version THEN
+        RETURN QUERY SELECT 'stale', NULL::uuid, NULL::integer, NULL::json;
+        RETURN;
+    END IF;
+    IF p_action = 'update' THEN
+        IF s.status <> 'pending' THEN
+            RETURN QUERY SELECT 'state', NULL::uuid, NULL::integer, NULL::json;
+            RETURN;
+        END IF;
+        UPDATE shipments x
+           SET shipping_date = CASE WHEN p_patch ? 'shipping_date' THEN (p_patch->>'shipping_date')::date
+                               ELSE x.shipping_date END,
+               warehouse = CASE WHEN p_patch ? 'warehouse' THEN p_patch->>'warehouse' ELSE x.warehouse END,
+               carrier = CASE WHEN p_patch ? 'carrier' THEN p_patch->>'carrier' ELSE x.carrier END,
+               tracking_no = CASE WHEN p_patch ? 'tracking_no' THEN p_patch->>'tracking_no' ELSE x.tracking_no END
+         WHERE x.tenant_id = p_tenant AND x.id = p_id;
+    ELSIF p_action = 'ship' THEN
+        IF s.status <> 'pending' THEN
+            RETURN QUERY SELECT 'state', NULL::uuid, NULL::integer, NULL::json;
+            RETURN;
+        END IF;
+        UPDATE shipments SET status = 'shipped', shipped_at = now(), shipping_date = coalesce(shipping_date, tenant_today())
+         WHERE tenant_id = p_tenant AND id = p_id;
+    ELSIF p_action = 'deliver' THEN
+        IF s.status <> 'shipped' THEN
+            RETURN QUERY SELECT 'state', NULL::uuid, NULL::integer, NULL::json;
+            RETURN;
+        END IF;
+        UPDATE shipments SET status = 'delivered', delivered_at = now() WHERE tenant_id = p_tenant AND id = p_id;
+    ELSIF p_action = 'cancel' THEN
+        IF s.status NOT IN ('pending', 'shipped') THEN
+            RETURN QUERY SELECT 'state', NULL::uuid, NULL::integer, NULL::json;
+            RETURN;
+        END IF;
+        PERFORM 1 FROM contract_lines l WHERE l.tenant_id = p_tenant AND l.contract_id = s.contract_id
+         ORDER BY l.line_no FOR UPDATE;
+        SELECT k.status INTO v_contract_status FROM contracts k WHERE k.tenant_id = p_tenant AND k.id = s.contract_id;
+        IF v_contract_status <> 'active' THEN
+            RETURN QUERY SELECT 'contract_state', NULL::uuid, NULL::integer, NULL::json;
+            RETURN;
+        END IF;
+        UPDATE shipments SET status = 'cancelled' WHERE tenant_id = p_tenant AND id = p_id;
+        UPDATE contract_lines l SET quantity_shipped = l.quantity_shipped - sl.quantity
+          FROM shipment_lines sl
+         WHERE sl.tenant_id = p_tenant AND sl.shipment_id = p_id AND l.tenant_id = p_tenant AND l.id = sl.contract_line_id;
+        UPDATE contracts SET updated_at = now() WHERE tenant_id = p_tenant AND id = s.contract_id;
+    END IF;
+    RETURN QUERY SELECT 'ok', x.id, x.version, shipment_json(x) FROM shipments x
+                  WHERE x.tenant_id = p_tenant AND x.id = p_id;
+END
+$$;
