@@ -5,6 +5,7 @@
 #include "crm/document.h"
 #include "crm/error.h"
 #include "crm/migrate.h"
+#include "crm/schema.h"
 #include "crm/tenant.h"
 
 #include <arpa/inet.h>
@@ -36,10 +37,25 @@ static void usage(void)
           "       crm-server create-tenant --name NAME --slug SLUG --admin-email EMAIL --admin-password PASSWORD"
           " [--admin-name NAME]\n"
           "       crm-server create-user --tenant SLUG --email EMAIL --password PASSWORD --name NAME [--role ROLE]\n"
+          "       crm-server describe   (every resource's fields as JSON)\n"
           "environment: CRM_DATABASE_URL (application role), CRM_MIGRATE_URL (owner role), CRM_PORT, CRM_BIND,\n"
           "  CRM_THREADS, CRM_DATA_DIR, CRM_SIGNUP (1/0), CRM_ISSUER, CRM_TOKEN_RATE, CRM_ACCESS_TTL, CRM_MAX_BODY,\n"
           "  CRM_SWEEP_SECONDS\n",
           stderr);
+}
+
+/* describe: the field tables of every resource as JSON (crm/schema.h), which
+ * the tests compare with the OpenAPI contract and the database. */
+static int cmd_describe(void)
+{
+    char *text = NULL;
+    if (crm_schema_describe(&text) < 0) {
+        fprintf(stderr, "describe: %s\n", crm_error_last()->detail);
+        return 1;
+    }
+    puts(text);
+    free(text);
+    return 0;
 }
 
 static void print_applied(const char *name) { printf("applied %s\n", name); }
@@ -260,6 +276,8 @@ int main(int argc, char **argv)
         return cmd_create_tenant(argc, argv);
     if (strcmp(argv[1], "create-user") == 0)
         return cmd_create_user(argc, argv);
+    if (strcmp(argv[1], "describe") == 0)
+        return cmd_describe();
     usage();
     return 2;
 }

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const crm_field FIELDS[] = {
+const crm_field crm_contact_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"customer_id", CRM_T_UUID, CRM_F_READONLY, 0, 0, 0, NULL},
     {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
@@ -110,7 +110,7 @@ int crm_contact_create(crm_doc *out, crm_db *db, const crm_caller *who, const cr
         return rc;
     if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS))
         return crm_error_set(CRM_EFORBIDDEN, "Your role may not add contacts.");
-    if ((rc = crm_validate(body, FIELDS, CRM_CREATE)) < 0 || (rc = crm_json_text(&text, body)) < 0)
+    if ((rc = crm_validate(body, crm_contact_fields, CRM_CREATE)) < 0 || (rc = crm_json_text(&text, body)) < 0)
         return rc;
     const char *params[] = {who->tenant_id, customer, text};
     rc = crm_run_write(out, db, &CREATE, 3, params, OUTCOMES);
@@ -124,7 +124,7 @@ int crm_contact_update(crm_doc *out, crm_db *db, const crm_caller *who, const ch
     if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS))
         return crm_forbidden_or_missing(db, &PROBE, who, id, "Your role may not change contacts.");
     char *text = NULL, ver[24];
-    int rc = crm_validate(patch, FIELDS, CRM_PATCH);
+    int rc = crm_validate(patch, crm_contact_fields, CRM_PATCH);
     if (rc < 0 || (rc = crm_json_text(&text, patch)) < 0)
         return rc;
     snprintf(ver, sizeof ver, "%ld", version);

@@ -24,7 +24,7 @@ static const crm_field LOCATION[] = {
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
-static const crm_field FIELDS[] = {
+const crm_field crm_contact_record_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"customer_id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"contact_id", CRM_T_UUID, CRM_F_NULLABLE, 0, 0, 0, NULL},
@@ -184,7 +184,7 @@ int crm_contact_record_create(crm_doc *out, crm_db *db, const crm_caller *who, c
         rc = crm_customer_visible(db, who, customer);
         return rc < 0 ? rc : crm_error_set(CRM_EFORBIDDEN, "Your role may not record contacts.");
     }
-    rc = crm_validate(body, FIELDS, CRM_CREATE);
+    rc = crm_validate(body, crm_contact_record_fields, CRM_CREATE);
     if (!customer)
         rc = crm_error_field("customer_id", "required", "Is required.");
     else if (query->parent_id && named && strcasecmp(named, query->parent_id) != 0)
@@ -203,7 +203,7 @@ int crm_contact_record_update(crm_doc *out, crm_db *db, const crm_caller *who, c
     if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS))
         return crm_forbidden_or_missing(db, &PROBE, who, id, "Your role may not change contact records.");
     char *text = NULL, ver[24];
-    int rc = crm_validate(patch, FIELDS, CRM_PATCH);
+    int rc = crm_validate(patch, crm_contact_record_fields, CRM_PATCH);
     if (rc < 0 || (rc = crm_json_text(&text, patch)) < 0)
         return rc;
     snprintf(ver, sizeof ver, "%ld", version);

@@ -20,7 +20,7 @@ static const crm_field INSTALLMENT_FIELDS[] = {
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
-static const crm_field FIELDS[] = {
+const crm_field crm_contract_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"quotation_id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"customer_id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
@@ -94,7 +94,7 @@ static const crm_outcome OUTCOMES[] = {
 
 static int validate_body(const json_t *body, int mode)
 {
-    int rc = crm_validate_except(body, FIELDS, mode, ARRAYS);
+    int rc = crm_validate_except(body, crm_contract_fields, mode, ARRAYS);
     if (!json_is_object(body))
         return rc;
     const json_t *lines = json_object_get(body, "lines"), *plan = json_object_get(body, "installments");

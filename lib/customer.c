@@ -23,7 +23,7 @@ static const crm_field LOCATION[] = {
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
-static const crm_field FIELDS[] = {
+const crm_field crm_customer_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 300, 0, NULL},
     {"kind", CRM_T_ENUM, 0, 0, 0, 0, KINDS},
@@ -203,7 +203,7 @@ int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const c
 {
     if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS))
         return crm_error_set(CRM_EFORBIDDEN, "Your role may not create customers.");
-    int rc = crm_validate(body, FIELDS, CRM_CREATE);
+    int rc = crm_validate(body, crm_customer_fields, CRM_CREATE);
     if (rc < 0)
         return rc;
     const char *owner = json_string_value(json_object_get(body, "owner_id"));
@@ -227,7 +227,7 @@ int crm_customer_update(crm_doc *out, crm_db *db, const crm_caller *who, const c
     if (!crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS))
         return crm_forbidden_or_missing(db, &PROBE, who, id, "Your role may not change customers.");
     char *text = NULL, ver[24];
-    int rc = crm_validate(patch, FIELDS, CRM_PATCH);
+    int rc = crm_validate(patch, crm_customer_fields, CRM_PATCH);
     if (rc < 0 || (rc = crm_json_text(&text, patch)) < 0)
         return rc;
     snprintf(ver, sizeof ver, "%ld", version);

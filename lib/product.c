@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const crm_field FIELDS[] = {
+const crm_field crm_product_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"sku", CRM_T_STRING, CRM_F_REQUIRED, 0, 64, 0, NULL},
     {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
@@ -105,7 +105,7 @@ int crm_product_create(crm_doc *out, crm_db *db, const crm_caller *who, const cr
     if (!crm_policy_allows(who->role, CRM_CAN_WRITE_PRODUCTS))
         return crm_error_set(CRM_EFORBIDDEN, FORBIDDEN);
     char *text = NULL;
-    int rc = crm_validate(body, FIELDS, CRM_CREATE);
+    int rc = crm_validate(body, crm_product_fields, CRM_CREATE);
     if (rc < 0 || (rc = crm_json_text(&text, body)) < 0)
         return rc;
     const char *params[] = {who->tenant_id, text};
@@ -120,7 +120,7 @@ int crm_product_update(crm_doc *out, crm_db *db, const crm_caller *who, const ch
     if (!crm_policy_allows(who->role, CRM_CAN_WRITE_PRODUCTS))
         return crm_error_set(CRM_EFORBIDDEN, FORBIDDEN);
     char *text = NULL, ver[24];
-    int rc = crm_validate(patch, FIELDS, CRM_PATCH);
+    int rc = crm_validate(patch, crm_product_fields, CRM_PATCH);
     if (rc < 0 || (rc = crm_json_text(&text, patch)) < 0)
         return rc;
     snprintf(ver, sizeof ver, "%ld", version);

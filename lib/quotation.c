@@ -13,7 +13,7 @@
 
 const char *const crm_quotation_statuses[] = {"draft", "sent", "accepted", "rejected", "expired", "superseded", NULL};
 
-static const crm_field FIELDS[] = {
+const crm_field crm_quotation_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"customer_id", CRM_T_UUID, CRM_F_REQUIRED | CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"contact_id", CRM_T_UUID, CRM_F_NULLABLE, 0, 0, 0, NULL},
@@ -139,7 +139,7 @@ int crm_quotation_validate_lines(const json_t *lines, int required_prices)
  * (required on create). */
 static int validate(const json_t *body, int mode)
 {
-    int rc = crm_validate_except(body, FIELDS, mode, ARRAYS);
+    int rc = crm_validate_except(body, crm_quotation_fields, mode, ARRAYS);
     if (!json_is_object(body))
         return rc;
     const json_t *lines = json_object_get(body, "lines");

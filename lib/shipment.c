@@ -17,7 +17,7 @@ static const crm_field LINE_FIELDS[] = {
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
-static const crm_field FIELDS[] = {
+const crm_field crm_shipment_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"contract_id", CRM_T_UUID, CRM_F_REQUIRED | CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"shipping_date", CRM_T_DATE, CRM_F_NULLABLE, 0, 0, 0, NULL},
@@ -86,7 +86,7 @@ static const crm_outcome OUTCOMES[] = {
 
 static int validate_body(const json_t *body, int mode)
 {
-    int rc = crm_validate_except(body, FIELDS, mode, ARRAYS);
+    int rc = crm_validate_except(body, crm_shipment_fields, mode, ARRAYS);
     const json_t *lines = json_is_object(body) ? json_object_get(body, "lines") : NULL;
     if (lines && mode == CRM_PATCH)
         return crm_error_field("lines", "read_only", "A shipment's lines cannot be changed; cancel it instead.");

@@ -46,7 +46,7 @@ static const crm_stmt AGENDA_WHO = {
     " FROM users WHERE tenant_id = $1 AND id = $2"};
 static const crm_stmt SWEEP = {"tenant_sweep_dormant", "SELECT sweep_dormant_customers()"};
 
-static const crm_field FIELDS[] = {
+const crm_field crm_tenant_fields[] = {
     {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
     {"timezone", CRM_T_STRING, CRM_F_REQUIRED, 0, 64, 0, NULL},
     {"default_currency", CRM_T_STRING, CRM_F_REQUIRED, 0, 3, 0, NULL},
@@ -67,7 +67,7 @@ int crm_tenant_update(crm_doc *out, crm_db *db, const crm_caller *who, long vers
 {
     if (!crm_policy_allows(who->role, CRM_CAN_CHANGE_TENANT))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may change the organization's settings.");
-    int rc = crm_validate(patch, FIELDS, CRM_PATCH);
+    int rc = crm_validate(patch, crm_tenant_fields, CRM_PATCH);
     const json_t *threshold = json_object_get(patch, "duplicate_threshold");
     if (json_is_number(threshold) && rc == 0 && json_number_value(threshold) < 0.3)
         rc = crm_error_field("duplicate_threshold", "range", "Must be between 0.3 and 1.");

@@ -11,7 +11,7 @@
 
 static const char *const ROLES[] = {"admin", "manager", "sales", "assistant", "finance", "service", NULL};
 
-static const crm_field USER_FIELDS[] = {
+const crm_field crm_user_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"email", CRM_T_EMAIL, CRM_F_REQUIRED | CRM_F_NOPATCH, 0, 254, 0, NULL},
     {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
@@ -22,7 +22,7 @@ static const crm_field USER_FIELDS[] = {
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
-static const crm_field TEAM_FIELDS[] = {
+const crm_field crm_team_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
     {"leader_id", CRM_T_UUID, CRM_F_NULLABLE, 0, 0, 0, NULL},
@@ -156,7 +156,7 @@ int crm_user_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_q
     (void)query;
     if (!is_admin(who))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may add users.");
-    int rc = crm_validate(body, USER_FIELDS, CRM_CREATE);
+    int rc = crm_validate(body, crm_user_fields, CRM_CREATE);
     const char *password = json_string_value(json_object_get(body, "password"));
     if (check_password(password) < 0)
         rc = CRM_EINVALID;
@@ -223,7 +223,7 @@ static int user_write(crm_doc *out, crm_db *db, const crm_caller *who, const cha
 
 int crm_user_update(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, long version, const json_t *patch)
 {
-    int rc = crm_validate(patch, USER_FIELDS, CRM_PATCH);
+    int rc = crm_validate(patch, crm_user_fields, CRM_PATCH);
     if (rc < 0)
         return rc;
     if (!is_admin(who)) {
@@ -281,7 +281,7 @@ int crm_team_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_q
     (void)query;
     if (!is_admin(who))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may create teams.");
-    int rc = crm_validate(body, TEAM_FIELDS, CRM_CREATE);
+    int rc = crm_validate(body, crm_team_fields, CRM_CREATE);
     if (rc < 0 || (rc = check_leader(db, who, body)) < 0)
         return rc;
     char *text = json_dumps(body, JSON_COMPACT);
@@ -297,7 +297,7 @@ int crm_team_update(crm_doc *out, crm_db *db, const crm_caller *who, const char 
 {
     if (!is_admin(who))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may change teams.");
-    int rc = crm_validate(patch, TEAM_FIELDS, CRM_PATCH);
+    int rc = crm_validate(patch, crm_team_fields, CRM_PATCH);
     if (rc < 0 || (rc = check_leader(db, who, patch)) < 0)
         return rc;
     char *text = json_dumps(patch, JSON_COMPACT);

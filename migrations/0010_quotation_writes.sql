@@ -514,3 +514,9 @@ BEGIN
                   WHERE x.tenant_id = p_tenant AND x.id = p_id;
 END
 $$;
+
+-- A tracking number may be as long as the contract says (200 characters); the
+-- column allowed 100 (found by the check that compares the server's field
+-- tables with the database's constraints).
+ALTER TABLE shipments DROP CONSTRAINT shipments_tracking_no_check;
+ALTER TABLE shipments ADD CONSTRAINT shipments_tracking_no_check CHECK (length(tracking_no) <= 200);

@@ -7,6 +7,10 @@
 
 #include "crm/db.h"
 #include "crm/resource.h"
+#include "crm/validate.h"
+
+/* The members of a contact a request may send, and the server's (read-only). */
+extern const crm_field crm_contact_fields[];
 
 /* crm_contact_list: a page of the contacts of the customer query->parent_id.
  * Returns 0, CRM_ENOTFOUND (customer not visible), CRM_EINVALID or a db error; *out is the caller's. */

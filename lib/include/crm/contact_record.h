@@ -10,6 +10,9 @@
 #include "crm/resource.h"
 #include "crm/validate.h"
 
+/* The members of a contact record a request may send, and the server's (read-only). */
+extern const crm_field crm_contact_record_fields[];
+
 /* The kinds of contact, and the list's filters: customer_id, kind, owner_id,
  * occurred_since (occurred_at >= it), occurred_before (<), updated_since. */
 extern const char *const crm_contact_record_kinds[];

@@ -11,6 +11,9 @@
 #include "crm/resource.h"
 #include "crm/validate.h"
 
+/* The members of a contract a request may send, and the server's (read-only). */
+extern const crm_field crm_contract_fields[];
+
 /* The statuses of a contract, and the list's filters (customer_id, status, owner_id). */
 extern const char *const crm_contract_statuses[];
 extern const crm_field crm_contract_filters[];

@@ -9,6 +9,9 @@
 #include "crm/resource.h"
 #include "crm/validate.h"
 
+/* The members of a customer a request may send, and the server's (read-only). */
+extern const crm_field crm_customer_fields[];
+
 /* The statuses of a customer, and the list's filters: status, owner_id,
  * category, region, tag, updated_since (q, the ranked search, besides them). */
 extern const char *const crm_customer_statuses[];

@@ -10,6 +10,9 @@
 #include "crm/resource.h"
 #include "crm/validate.h"
 
+/* The members of a product a request may send, and the server's (read-only). */
+extern const crm_field crm_product_fields[];
+
 /* The list's filters: q (fuzzy name or sku), active, updated_since. */
 extern const crm_field crm_product_filters[];
 

@@ -11,6 +11,9 @@
 #include "crm/resource.h"
 #include "crm/validate.h"
 
+/* The members of a quotation a request may send, and the server's (read-only). */
+extern const crm_field crm_quotation_fields[];
+
 #define CRM_QUOTATION_MAX_LINES 500
 
 /* The statuses a quotation reads as (NULL-terminated). */

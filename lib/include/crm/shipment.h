@@ -10,6 +10,9 @@
 #include "crm/resource.h"
 #include "crm/validate.h"
 
+/* The members of a shipment a request may send, and the server's (read-only). */
+extern const crm_field crm_shipment_fields[];
+
 /* The statuses of a shipment, and the list's filters (contract_id, customer_id, status). */
 extern const char *const crm_shipment_statuses[];
 extern const crm_field crm_shipment_filters[];

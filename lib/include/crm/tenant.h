@@ -8,6 +8,10 @@
 
 #include "crm/db.h"
 #include "crm/resource.h"
+#include "crm/validate.h"
+
+/* The members of a tenant a request may send, and the server's (read-only). */
+extern const crm_field crm_tenant_fields[];
 
 /* crm_tenant_get: the caller's tenant with its settings. Returns 0 or a db error. */
 int crm_tenant_get(crm_doc *out, crm_db *db, const crm_caller *who);

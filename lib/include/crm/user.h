@@ -8,6 +8,10 @@
 #include "crm/resource.h"
 #include "crm/validate.h"
 
+/* The members of a user and of a team a request may send, and the server's. */
+extern const crm_field crm_user_fields[];
+extern const crm_field crm_team_fields[];
+
 /* The users list's filters: role, team_id, active. */
 extern const crm_field crm_user_filters[];
 
