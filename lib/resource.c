@@ -230,8 +230,7 @@ int crm_run_conditional(crm_doc *out, crm_db *db, const crm_stmt *stmt, int npar
     int rc = crm_run_write(out, db, stmt, nparams, params, outcomes);
     if (rc != CRM_ENOTFOUND)
         return rc;
-    const char *probed[] = {who->tenant_id, id, who->user_id, who->role};
-    return crm_stale_or_missing(db, probe, probed);
+    return crm_stale_or_missing(db, probe, who, id);
 }
 
 int crm_json_text(char **out, const json_t *body)
@@ -240,8 +239,8 @@ int crm_json_text(char **out, const json_t *body)
     return *out ? 0 : crm_error_set(CRM_ERROR, "Out of memory.");
 }
 
-int crm_forbidden_or_missing(crm_db *db, const crm_stmt *probe, const crm_caller *who, const char *id,
-                             const char *message)
+/* Whether `probe` (tenant, id, user, role) finds the target: 1, 0, or a db error. */
+static int probe_visible(crm_db *db, const crm_stmt *probe, const crm_caller *who, const char *id)
 {
     const char *params[] = {who->tenant_id, id, who->user_id, who->role};
     PGresult *res = NULL;
@@ -250,20 +249,26 @@ int crm_forbidden_or_missing(crm_db *db, const crm_stmt *probe, const crm_caller
         return rc;
     int visible = PQntuples(res) > 0;
     PQclear(res);
+    return visible;
+}
+
+int crm_forbidden_or_missing(crm_db *db, const crm_stmt *probe, const crm_caller *who, const char *id,
+                             const char *message)
+{
+    int visible = probe_visible(db, probe, who, id);
+    if (visible < 0)
+        return visible;
     if (!visible)
         return crm_error_set(CRM_ENOTFOUND, "The resource does not exist or is not visible to you.");
     return crm_error_set(CRM_EFORBIDDEN, "%s", message);
 }
 
-int crm_stale_or_missing(crm_db *db, const crm_stmt *probe, const char *const *params)
+int crm_stale_or_missing(crm_db *db, const crm_stmt *probe, const crm_caller *who, const char *id)
 {
-    PGresult *res = NULL;
-    int rc = crm_db_run(&res, db, probe, 4, params);
-    if (rc < 0)
-        return rc;
-    int found = PQntuples(res) > 0;
-    PQclear(res);
-    if (found)
+    int visible = probe_visible(db, probe, who, id);
+    if (visible < 0)
+        return visible;
+    if (visible)
         return crm_error_set(CRM_ESTALE, "The resource changed since you read it; read it again and retry with its current ETag.");
     return crm_error_set(CRM_ENOTFOUND, "The resource does not exist or is not visible to you.");
 }

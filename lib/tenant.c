@@ -96,17 +96,13 @@ int crm_tenant_update(crm_doc *out, crm_db *db, const crm_caller *who, long vers
         if (!known)
             return crm_error_field("default_currency", "unknown", "Is not a currency this server knows (ISO 4217).");
     }
-    char *text = json_dumps(patch, JSON_COMPACT);
-    char ver[24];
+    char *text = NULL, ver[24];
+    if ((rc = crm_json_text(&text, patch)) < 0)
+        return rc;
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, text, ver};
-    rc = crm_db_run(&res, db, &UPDATE, 3, params);
+    rc = crm_run_conditional(out, db, &UPDATE, 3, params, NULL, &PROBE, who, who->tenant_id);
     free(text);
-    if (rc < 0)
-        return rc;
-    const char *probe[] = {who->tenant_id, "", "", ""};
-    rc = PQntuples(res) == 0 ? crm_stale_or_missing(db, &PROBE, probe) : crm_doc_take(out, res);
-    PQclear(res);
     return rc;
 }
 

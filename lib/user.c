@@ -207,8 +207,7 @@ static int user_write(crm_doc *out, crm_db *db, const crm_caller *who, const cha
     if (rc < 0)
         return rc;
     if (PQntuples(res) == 0) {
-        const char *probe[] = {who->tenant_id, id, who->user_id, who->role};
-        rc = crm_stale_or_missing(db, &USER_PROBE, probe);
+        rc = crm_stale_or_missing(db, &USER_PROBE, who, id);
     } else {
         int active = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
         if (out)
@@ -276,42 +275,23 @@ static int check_leader(crm_db *db, const crm_caller *who, const json_t *body)
                            "Must be an active user with the manager role.");
 }
 
-int crm_team_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body)
-{
-    (void)query;
-    if (!is_admin(who))
-        return crm_error_set(CRM_EFORBIDDEN, "Only admins may create teams.");
-    int rc = crm_validate(body, crm_team_fields, CRM_CREATE);
-    if (rc < 0 || (rc = check_leader(db, who, body)) < 0)
-        return rc;
-    char *text = json_dumps(body, JSON_COMPACT);
-    const char *params[] = {who->tenant_id, text};
-    rc = crm_run_doc(out, db, &TEAM_CREATE, 2, params);
-    free(text);
-    if (rc == CRM_ECONFLICT)
-        rc = crm_error_set(CRM_ECONFLICT, "A team with this id already exists.");
-    return rc;
-}
+static const crm_outcome TEAM_OUTCOMES[] = {
+    {"duplicate", CRM_ECONFLICT, NULL, "A team with this id already exists.", NULL},
+    {NULL, 0, NULL, NULL, NULL},
+};
 
 int crm_team_update(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, long version, const json_t *patch)
 {
     if (!is_admin(who))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may change teams.");
+    char *text = NULL, ver[24];
     int rc = crm_validate(patch, crm_team_fields, CRM_PATCH);
-    if (rc < 0 || (rc = check_leader(db, who, patch)) < 0)
+    if (rc < 0 || (rc = check_leader(db, who, patch)) < 0 || (rc = crm_json_text(&text, patch)) < 0)
         return rc;
-    char *text = json_dumps(patch, JSON_COMPACT);
-    char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, text, ver};
-    PGresult *res = NULL;
-    rc = crm_db_run(&res, db, &TEAM_UPDATE, 4, params);
+    rc = crm_run_conditional(out, db, &TEAM_UPDATE, 4, params, TEAM_OUTCOMES, &TEAM_PROBE, who, id);
     free(text);
-    if (rc < 0)
-        return rc;
-    const char *probe[] = {who->tenant_id, id, who->user_id, who->role};
-    rc = PQntuples(res) == 0 ? crm_stale_or_missing(db, &TEAM_PROBE, probe) : crm_doc_take(out, res);
-    PQclear(res);
     return rc;
 }
 
@@ -322,14 +302,21 @@ int crm_team_delete(crm_db *db, const crm_caller *who, const char *id, long vers
     char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, ver};
-    PGresult *res = NULL;
-    int rc = crm_db_run(&res, db, &TEAM_DELETE, 3, params);
-    if (rc < 0)
+    return crm_run_conditional(NULL, db, &TEAM_DELETE, 3, params, TEAM_OUTCOMES, &TEAM_PROBE, who, id);
+}
+
+int crm_team_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body)
+{
+    (void)query;
+    if (!is_admin(who))
+        return crm_error_set(CRM_EFORBIDDEN, "Only admins may create teams.");
+    char *text = NULL;
+    int rc = crm_validate(body, crm_team_fields, CRM_CREATE);
+    if (rc < 0 || (rc = check_leader(db, who, body)) < 0 || (rc = crm_json_text(&text, body)) < 0)
         return rc;
-    const char *probe[] = {who->tenant_id, id, who->user_id, who->role};
-    if (PQntuples(res) == 0)
-        rc = crm_stale_or_missing(db, &TEAM_PROBE, probe);
-    PQclear(res);
+    const char *params[] = {who->tenant_id, text};
+    rc = crm_run_write(out, db, &TEAM_CREATE, 2, params, TEAM_OUTCOMES);
+    free(text);
     return rc;
 }
 

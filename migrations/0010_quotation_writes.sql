@@ -46,31 +46,47 @@ AS $$ SELECT CASE
            AND ct.customer_id = (b->>'customer_id')::uuid AND ct.deleted_at IS NULL) THEN 'contact'
     END $$;
 
+-- Price lines p_lines in p_currency and store them as quotation p_id's, in
+-- place of any it had. Returns the totals (net, tax, gross) for its row.
+CREATE FUNCTION quotation_put_lines(p_tenant uuid, p_id uuid, p_currency text, p_lines jsonb,
+                                    OUT net numeric, OUT tax numeric, OUT gross numeric)
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    DELETE FROM quotation_lines l WHERE l.tenant_id = p_tenant AND l.quotation_id = p_id;
+    WITH calc AS (SELECT * FROM quotation_calc(p_tenant, p_currency, p_lines)),
+    ins AS (
+        INSERT INTO quotation_lines (tenant_id, quotation_id, line_no, product_id, description, quantity, unit,
+                                     unit_price, discount_percent, tax_rate, net, tax, gross)
+        SELECT p_tenant, p_id, k.line_no, k.product_id, k.description, k.quantity, k.unit, k.unit_price,
+               k.discount_percent, k.tax_rate, k.net, k.tax, k.gross
+          FROM calc k
+        RETURNING quotation_lines.net, quotation_lines.tax, quotation_lines.gross)
+    SELECT sum(ins.net), sum(ins.tax), sum(ins.gross) INTO net, tax, gross FROM ins;
+END
+$$;
+
 -- Store body b as a quotation: a new one (p_number NULL draws the tenant's
 -- next number) or revision p_revision of p_number superseding p_supersedes.
--- The totals are written with the row, so a new quotation is version 1.
--- The caller has checked quotation_refusal. Returns the new row's id.
+-- The row is inserted with its totals, so a new quotation is version 1. The
+-- caller has checked quotation_refusal. Returns the new row's id.
 CREATE FUNCTION quotation_insert(p_tenant uuid, p_owner uuid, p_currency text, b jsonb, p_number text,
                                  p_revision integer, p_supersedes uuid) RETURNS uuid
 LANGUAGE plpgsql
 AS $$
 DECLARE
     v_id uuid := coalesce((b->>'id')::uuid, gen_random_uuid());
+    t record;
 BEGIN
-    WITH calc AS (SELECT * FROM quotation_calc(p_tenant, p_currency, b->'lines')),
-    ins AS (
-        INSERT INTO quotations (tenant_id, id, number, revision, supersedes_id, customer_id, contact_id, owner_id,
-                                currency, valid_until, notes, net_total, tax_total, gross_total)
-        SELECT p_tenant, v_id, coalesce(p_number, next_document_number(p_tenant, 'quotation', tenant_year())),
-               coalesce(p_revision, 1), p_supersedes, (b->>'customer_id')::uuid, (b->>'contact_id')::uuid,
-               p_owner, p_currency, (b->>'valid_until')::date, b->>'notes',
-               (SELECT sum(net) FROM calc), (SELECT sum(tax) FROM calc), (SELECT sum(gross) FROM calc)
-        RETURNING id)
-    INSERT INTO quotation_lines (tenant_id, quotation_id, line_no, product_id, description, quantity, unit,
-                                 unit_price, discount_percent, tax_rate, net, tax, gross)
-    SELECT p_tenant, ins.id, k.line_no, k.product_id, k.description, k.quantity, k.unit, k.unit_price,
-           k.discount_percent, k.tax_rate, k.net, k.tax, k.gross
-      FROM ins, calc k;
+    -- Priced first, so the row is written once, with its totals; then its lines.
+    SELECT sum(k.net) AS net, sum(k.tax) AS tax, sum(k.gross) AS gross INTO t
+      FROM quotation_calc(p_tenant, p_currency, b->'lines') k;
+    INSERT INTO quotations (tenant_id, id, number, revision, supersedes_id, customer_id, contact_id, owner_id,
+                            currency, valid_until, notes, net_total, tax_total, gross_total)
+    VALUES (p_tenant, v_id, coalesce(p_number, next_document_number(p_tenant, 'quotation', tenant_year())),
+            coalesce(p_revision, 1), p_supersedes, (b->>'customer_id')::uuid, (b->>'contact_id')::uuid, p_owner,
+            p_currency, (b->>'valid_until')::date, b->>'notes', t.net, t.tax, t.gross);
+    PERFORM quotation_put_lines(p_tenant, v_id, p_currency, b->'lines');
     RETURN v_id;
 END
 $$;
@@ -156,6 +172,7 @@ DECLARE
     v_currency text;
     v_refusal text;
     v_id uuid;
+    t record;
 BEGIN
     IF q.id IS NULL THEN
         RETURN QUERY SELECT * FROM write_refused('missing');
@@ -182,21 +199,12 @@ BEGIN
         RETURN;
     END IF;
     IF v_status = 'draft' THEN
-        DELETE FROM quotation_lines l WHERE l.tenant_id = p_tenant AND l.quotation_id = q.id;
-        WITH calc AS (SELECT * FROM quotation_calc(p_tenant, v_currency, b->'lines')),
-        upd AS (
-            UPDATE quotations x
-               SET contact_id = (b->>'contact_id')::uuid, currency = v_currency,
-                   valid_until = (b->>'valid_until')::date, notes = b->>'notes',
-                   net_total = (SELECT sum(net) FROM calc), tax_total = (SELECT sum(tax) FROM calc),
-                   gross_total = (SELECT sum(gross) FROM calc)
-             WHERE x.tenant_id = p_tenant AND x.id = q.id
-            RETURNING x.id)
-        INSERT INTO quotation_lines (tenant_id, quotation_id, line_no, product_id, description, quantity, unit,
-                                     unit_price, discount_percent, tax_rate, net, tax, gross)
-        SELECT p_tenant, upd.id, k.line_no, k.product_id, k.description, k.quantity, k.unit, k.unit_price,
-               k.discount_percent, k.tax_rate, k.net, k.tax, k.gross
-          FROM upd, calc k;
+        SELECT * INTO t FROM quotation_put_lines(p_tenant, q.id, v_currency, b->'lines');
+        UPDATE quotations x
+           SET contact_id = (b->>'contact_id')::uuid, currency = v_currency,
+               valid_until = (b->>'valid_until')::date, notes = b->>'notes',
+               net_total = t.net, tax_total = t.tax, gross_total = t.gross
+         WHERE x.tenant_id = p_tenant AND x.id = q.id;
         RETURN QUERY SELECT * FROM quotation_written(p_tenant, q.id);
         RETURN;
     END IF;

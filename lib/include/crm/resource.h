@@ -130,7 +130,7 @@ int crm_forbidden_or_missing(crm_db *db, const crm_stmt *probe, const crm_caller
 /* crm_stale_or_missing: after a conditional write matched no row, tell 412 from 404:
  * `probe` takes (tenant_id, id, user_id, role) and returns a row when the target is
  * visible. Returns CRM_ESTALE or CRM_ENOTFOUND (or a db error). */
-int crm_stale_or_missing(crm_db *db, const crm_stmt *probe, const char *const *params);
+int crm_stale_or_missing(crm_db *db, const crm_stmt *probe, const crm_caller *who, const char *id);
 
 /* crm_json_text: the compact JSON text of `body` for a statement parameter.
  * Returns 0 or CRM_ERROR (out of memory); *out is the caller's (free()). */
