@@ -155,7 +155,7 @@ int crm_password_hash(char **out, const char *password)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            crm_error_set(CRM_ERROR, "getrandom failed: %s", strerror(errno));
+            crm_error_errno(CRM_ERROR, errno, "getrandom failed");
             goto done;
         }
         got += (size_t)n;
