@@ -119,14 +119,20 @@ void api_document(api_ctx *ctx, const char *kind, const char *json)
             goto done;
         file_name(name, sizeof name, doc, "csv");
         snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", name);
-        ulfius_set_binary_body_response(ctx->resp, 200, csv, len);
+        if (ulfius_set_binary_body_response(ctx->resp, 200, csv, len) != U_OK) {
+            rc = crm_error_set(CRM_ERROR, "Out of memory answering the CSV.");
+            goto done;
+        }
         u_map_put(ctx->resp->map_header, "Content-Type", "text/csv; charset=utf-8");
     } else {
         if (crm_document_pdf(&pdf, &len, kind, doc) < 0)
             goto done;
         file_name(name, sizeof name, doc, "pdf");
         snprintf(disposition, sizeof disposition, "inline; filename=\"%s\"", name);
-        ulfius_set_binary_body_response(ctx->resp, 200, (const char *)pdf, len);
+        if (ulfius_set_binary_body_response(ctx->resp, 200, (const char *)pdf, len) != U_OK) {
+            rc = crm_error_set(CRM_ERROR, "Out of memory answering the PDF.");
+            goto done;
+        }
         u_map_put(ctx->resp->map_header, "Content-Type", "application/pdf");
     }
     u_map_put(ctx->resp->map_header, "Content-Disposition", disposition);

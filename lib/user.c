@@ -165,8 +165,12 @@ int crm_user_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_
         return rc;
     json_t *copy = json_deep_copy(body);
     json_object_del(copy, "password");
-    text = json_dumps(copy, JSON_COMPACT);
+    text = copy ? json_dumps(copy, JSON_COMPACT) : NULL;
     json_decref(copy);
+    if (!text) {
+        free(hash);
+        return crm_error_set(CRM_ERROR, "Out of memory.");
+    }
     const char *params[] = {who->tenant_id, text, hash};
     rc = crm_run_doc(out, db, &USER_CREATE, 3, params);
     if (rc == CRM_ECONFLICT)
@@ -190,8 +194,12 @@ static int user_write(crm_doc *out, crm_db *db, const crm_caller *who, const cha
         return rc;
     json_t *copy = json_deep_copy(patch);
     json_object_del(copy, "password");
-    char *text = json_dumps(copy, JSON_COMPACT);
+    char *text = copy ? json_dumps(copy, JSON_COMPACT) : NULL;
     json_decref(copy);
+    if (!text) {
+        free(hash);
+        return crm_error_set(CRM_ERROR, "Out of memory.");
+    }
     char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, text, hash, ver};
@@ -244,6 +252,8 @@ int crm_user_deactivate(crm_db *db, const crm_caller *who, const char *id, long 
     if (!is_admin(who))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may deactivate users.");
     json_t *patch = json_pack("{s:b}", "active", 0);
+    if (!patch)
+        return crm_error_set(CRM_ERROR, "Out of memory.");
     crm_doc doc = {0};
     int rc = user_write(&doc, db, who, id, version, patch);
     crm_doc_free(&doc);
@@ -286,6 +296,8 @@ int crm_team_create(crm_doc *out, crm_db *db, const crm_caller *who, const json_
     if (rc < 0 || (rc = check_leader(db, who, body)) < 0)
         return rc;
     char *text = json_dumps(body, JSON_COMPACT);
+    if (!text)
+        return crm_error_set(CRM_ERROR, "Out of memory.");
     const char *params[] = {who->tenant_id, text};
     rc = crm_run_doc(out, db, &TEAM_CREATE, 2, params);
     free(text);
@@ -302,6 +314,8 @@ int crm_team_update(crm_doc *out, crm_db *db, const crm_caller *who, const char 
     if (rc < 0 || (rc = check_leader(db, who, patch)) < 0)
         return rc;
     char *text = json_dumps(patch, JSON_COMPACT);
+    if (!text)
+        return crm_error_set(CRM_ERROR, "Out of memory.");
     char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, text, ver};
