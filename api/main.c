@@ -8,6 +8,7 @@
 #include "crm/tenant.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -27,6 +28,33 @@ static const char *setting(int argc, char **argv, const char *flag, const char *
             return argv[i + 1];
     const char *value = getenv(env);
     return value && *value ? value : fallback;
+}
+
+/* A whole-number setting from min to max: 0 with *out set, or -1 after saying
+ * on stderr which setting is wrong (as given: the flag or the variable) and
+ * what it takes. Nothing out of range is clamped or wrapped: a port of 70000
+ * or a body limit of -1 is a mistake to report, not a value to guess at. */
+static int numeric_setting(long *out, int argc, char **argv, const char *flag, const char *env, const char *fallback,
+                           long min, long max)
+{
+    const char *value = setting(argc, argv, flag, env, fallback);
+    int from_flag = 0;
+    for (int i = 2; i + 1 < argc; i++)
+        if (strcmp(argv[i], flag) == 0)
+            from_flag = 1;
+    const char *p = value;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    char *end = NULL;
+    errno = 0;
+    long v = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : 0;
+    if (!end || end == p || *end != '\0' || errno == ERANGE || v < min || v > max) {
+        fprintf(stderr, "serve: %s%s%s is not valid: it takes a whole number from %ld to %ld.\n",
+                from_flag ? flag : env, from_flag ? " " : "=", value, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
 }
 
 static void usage(void)
@@ -147,21 +175,29 @@ static int cmd_serve(int argc, char **argv)
     const char *url = setting(argc, argv, "--database-url", "CRM_DATABASE_URL", "");
     const char *data_dir = setting(argc, argv, "--data-dir", "CRM_DATA_DIR", "data");
     char keys_dir[1024];
-    snprintf(keys_dir, sizeof keys_dir, "%s/keys", data_dir);
+    if ((size_t)snprintf(keys_dir, sizeof keys_dir, "%s/keys", data_dir) >= sizeof keys_dir) {
+        fprintf(stderr, "serve: the data directory name is too long (at most %zu bytes)\n", sizeof keys_dir - 6);
+        return 2;
+    }
+    long port, threads, signup, max_body, access_ttl, token_rate, sweep_seconds;
+    if (numeric_setting(&port, argc, argv, "--port", "CRM_PORT", "8080", 1, 65535) < 0 ||
+        numeric_setting(&threads, argc, argv, "--threads", "CRM_THREADS", "4", 1, 256) < 0 ||
+        numeric_setting(&signup, argc, argv, "--signup", "CRM_SIGNUP", "1", 0, 1) < 0 ||
+        numeric_setting(&max_body, argc, argv, "--max-body", "CRM_MAX_BODY", "1048576", 1, 1L << 30) < 0 ||
+        numeric_setting(&access_ttl, argc, argv, "--access-ttl", "CRM_ACCESS_TTL", "900", 1, 900) < 0 ||
+        numeric_setting(&token_rate, argc, argv, "--token-rate", "CRM_TOKEN_RATE", "10", 1, 1000000) < 0 ||
+        numeric_setting(&sweep_seconds, argc, argv, "--sweep-seconds", "CRM_SWEEP_SECONDS", "300", 1, 86400) < 0)
+        return 2;
     api_cfg.bind = setting(argc, argv, "--bind", "CRM_BIND", "127.0.0.1");
-    api_cfg.port = (unsigned)atoi(setting(argc, argv, "--port", "CRM_PORT", "8080"));
-    api_cfg.threads = atoi(setting(argc, argv, "--threads", "CRM_THREADS", "4"));
-    api_cfg.signup = atoi(setting(argc, argv, "--signup", "CRM_SIGNUP", "1"));
-    api_cfg.max_body = (size_t)atol(setting(argc, argv, "--max-body", "CRM_MAX_BODY", "1048576"));
+    api_cfg.port = (unsigned)port;
+    api_cfg.threads = (int)threads;
+    api_cfg.signup = (int)signup;
+    api_cfg.max_body = (size_t)max_body;
     api_cfg.identity.issuer = setting(argc, argv, "--issuer", "CRM_ISSUER", "crm");
     api_cfg.identity.audience = "crm-api";
-    api_cfg.identity.access_ttl = atol(setting(argc, argv, "--access-ttl", "CRM_ACCESS_TTL", "900"));
+    api_cfg.identity.access_ttl = access_ttl;
     api_cfg.identity.refresh_ttl = 30L * 24 * 3600;
-    api_cfg.identity.attempts_per_minute = atoi(setting(argc, argv, "--token-rate", "CRM_TOKEN_RATE", "10"));
-    if (api_cfg.identity.access_ttl < 1 || api_cfg.identity.access_ttl > 900)
-        api_cfg.identity.access_ttl = 900;
-    if (api_cfg.threads < 1)
-        api_cfg.threads = 1;
+    api_cfg.identity.attempts_per_minute = (int)token_rate;
 
     crm_keys *keys = NULL;
     if (crm_keys_load_or_create(&keys, keys_dir) < 0) {
@@ -221,10 +257,14 @@ static int cmd_serve(int argc, char **argv)
         return 1;
     }
     sweeper sw = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .url = url,
-                  .interval = atoi(setting(argc, argv, "--sweep-seconds", "CRM_SWEEP_SECONDS", "300"))};
-    if (sw.interval < 1)
-        sw.interval = 300;
-    pthread_create(&sw.thread, NULL, sweep_loop, &sw);
+                  .interval = (int)sweep_seconds};
+    if (pthread_create(&sw.thread, NULL, sweep_loop, &sw) != 0) {
+        fprintf(stderr, "serve: cannot start the dormant sweep\n");
+        ulfius_stop_framework(&instance);
+        ulfius_clean_instance(&instance);
+        crm_keys_free(keys);
+        return 1;
+    }
     fprintf(stderr, "{\"level\":\"info\",\"msg\":\"serving\",\"address\":\"http://%s:%u\",\"threads\":%d}\n",
             api_cfg.bind, api_cfg.port, api_cfg.threads);
 
