@@ -115,7 +115,7 @@ void api_document(api_ctx *ctx, const char *kind, const char *json)
         goto done;
     }
     if (format == 2) {
-        if (crm_document_csv(&csv, &len, doc) < 0)
+        if ((rc = crm_document_csv(&csv, &len, doc)) < 0)
             goto done;
         file_name(name, sizeof name, doc, "csv");
         snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", name);
@@ -125,7 +125,7 @@ void api_document(api_ctx *ctx, const char *kind, const char *json)
         }
         u_map_put(ctx->resp->map_header, "Content-Type", "text/csv; charset=utf-8");
     } else {
-        if (crm_document_pdf(&pdf, &len, kind, doc) < 0)
+        if ((rc = crm_document_pdf(&pdf, &len, kind, doc)) < 0)
             goto done;
         file_name(name, sizeof name, doc, "pdf");
         snprintf(disposition, sizeof disposition, "inline; filename=\"%s\"", name);
@@ -146,8 +146,10 @@ void api_document(api_ctx *ctx, const char *kind, const char *json)
     }
     rc = 0;
 done:
-    if (rc < 0) {
-        /* A renderer refusal here is our bug (a bad kind or body), never the client's. */
+    if (rc == CRM_EUNAVAILABLE) {
+        api_fail(ctx, rc); /* every renderer is busy: 503, Retry-After */
+    } else if (rc < 0) {
+        /* Any other refusal of a renderer is our bug (a bad kind or body), never the client's. */
         char detail[sizeof crm_error_last()->detail];
         snprintf(detail, sizeof detail, "%s", crm_error_last()->detail);
         crm_error_set(CRM_ERROR, "%s", detail);

@@ -2,6 +2,7 @@
  * Configuration comes from flags, then CRM_* environment variables, then defaults. */
 #include "api.h"
 #include "crm/auth.h"
+#include "crm/capacity.h"
 #include "crm/document.h"
 #include "crm/error.h"
 #include "crm/migrate.h"
@@ -11,11 +12,13 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 api_config api_cfg;
@@ -68,6 +71,38 @@ static void usage(void)
           "  CRM_THREADS, CRM_DATA_DIR, CRM_SIGNUP (1/0), CRM_ISSUER, CRM_TOKEN_RATE, CRM_ACCESS_TTL, CRM_MAX_BODY,\n"
           "  CRM_SWEEP_SECONDS\n",
           stderr);
+}
+
+/* The request whose line a worker thread has just read: its socket and its
+ * peer as ulfius copies it (sizeof (struct sockaddr) bytes), so that
+ * request_arrival() can tell when that request came in. */
+static _Thread_local struct {
+    int fd;
+    unsigned char peer[sizeof(struct sockaddr)];
+} arriving = {-1, {0}};
+
+/* MHD calls this on the worker thread as it starts reading each request. */
+static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *fd = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *peer = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    arriving.fd = fd && peer && peer->client_addr ? fd->connect_fd : -1;
+    if (arriving.fd >= 0)
+        memcpy(arriving.peer, peer->client_addr, sizeof arriving.peer);
+    return ulfius_uri_logger(cls, uri);
+}
+
+/* The capacity module's arrival function: how long ago the last byte of the
+ * request from `peer` came in, as the kernel tells for its socket. */
+static int request_arrival(int64_t *waited_us, const void *peer, size_t len)
+{
+    struct tcp_info info;
+    socklen_t size = sizeof info;
+    if (arriving.fd < 0 || len != sizeof arriving.peer || memcmp(peer, arriving.peer, len) != 0 ||
+        getsockopt(arriving.fd, IPPROTO_TCP, TCP_INFO, &info, &size) != 0)
+        return -1;
+    *waited_us = (int64_t)info.tcpi_last_data_recv * 1000;
+    return 0;
 }
 
 static void print_applied(const char *name) { printf("applied %s\n", name); }
@@ -237,6 +272,7 @@ static int cmd_serve(int argc, char **argv)
     /* One byte over the limit, so an oversized body is seen as such (ulfius
      * truncates at the limit) and refused with 413, never parsed truncated. */
     instance.max_post_body_size = api_cfg.max_body + 1;
+    crm_capacity_set_arrival(request_arrival);
     if (api_routes_register(&instance) < 0) {
         fprintf(stderr, "serve: cannot register routes\n");
         return 1;
@@ -247,7 +283,7 @@ static int cmd_serve(int argc, char **argv)
         {MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &addr},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logger, NULL}, /* calls ulfius_uri_logger */
         {MHD_OPTION_END, 0, NULL},
     };
     if (ulfius_start_framework_with_mhd_options(&instance, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG,

@@ -181,8 +181,13 @@ int crm_identity_signup(char **out, crm_db *db, const crm_identity_config *cfg, 
     char *user_json = NULL;
     json_t *tokens = NULL, *response = NULL;
     PGresult *res = NULL;
-    if ((rc = crm_db_begin(db)) < 0)
+    /* The hashing place first: when the cap is full, refuse before creating anything. */
+    if ((rc = crm_password_hold()) < 0)
         return rc;
+    if ((rc = crm_db_begin(db)) < 0) {
+        crm_password_release();
+        return rc;
+    }
     const char *tparams[] = {organization, slug};
     if ((rc = crm_db_run(&res, db, &TENANT_CREATE, 2, tparams)) < 0)
         goto done;
@@ -217,6 +222,7 @@ int crm_identity_signup(char **out, crm_db *db, const crm_identity_config *cfg, 
 done:
     if (rc < 0)
         crm_db_rollback(db);
+    crm_password_release();
     PQclear(res);
     free(user_json);
     json_decref(tokens);
@@ -274,12 +280,10 @@ static int rate_limit(crm_db *db, const crm_identity_config *cfg, const char *ke
     return 0;
 }
 
-static int password_grant(json_t **out, crm_db *db, const crm_identity_config *cfg, const json_t *body,
-                          const char *client)
+/* The password grant once the body is valid and a hashing place is held. */
+static int sign_in(json_t **out, crm_db *db, const crm_identity_config *cfg, const json_t *body, const char *client)
 {
-    int rc = crm_validate(body, PASSWORD_GRANT, CRM_CREATE);
-    if (rc < 0)
-        return rc;
+    int rc;
     const char *slug = json_string_value(json_object_get(body, "tenant"));
     const char *email = json_string_value(json_object_get(body, "email"));
     const char *password = json_string_value(json_object_get(body, "password"));
@@ -325,6 +329,8 @@ static int password_grant(json_t **out, crm_db *db, const crm_identity_config *c
     int rehash = 0;
     int verified = crm_password_verify(&rehash, stored ? stored : decoy, password);
     free(stored);
+    if (verified == CRM_EUNAVAILABLE)
+        return verified; /* the hashing cap is full: 503, try again, nothing was learnt */
     if (verified != 0 || !user[0] || !active)
         return invalid_grant();
     if (rehash) {
@@ -336,6 +342,21 @@ static int password_grant(json_t **out, crm_db *db, const crm_identity_config *c
         }
     }
     return issue(out, db, cfg, tenant, user, role, NULL);
+}
+
+static int password_grant(json_t **out, crm_db *db, const crm_identity_config *cfg, const json_t *body,
+                          const char *client)
+{
+    int rc = crm_validate(body, PASSWORD_GRANT, CRM_CREATE);
+    if (rc < 0)
+        return rc;
+    /* The hashing place first: when the cap is full the answer is 503 before
+     * anything else, and the refused try does not count as a sign-in attempt. */
+    if ((rc = crm_password_hold()) < 0)
+        return rc;
+    rc = sign_in(out, db, cfg, body, client);
+    crm_password_release();
+    return rc;
 }
 
 static int refresh_grant(json_t **out, crm_db *db, const crm_identity_config *cfg, const json_t *body)
