@@ -115,18 +115,24 @@ void api_document(api_ctx *ctx, const char *kind, const char *json)
         goto done;
     }
     if (format == 2) {
-        if (crm_document_csv(&csv, &len, doc) < 0)
+        if ((rc = crm_document_csv(&csv, &len, doc)) < 0)
             goto done;
         file_name(name, sizeof name, doc, "csv");
         snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", name);
-        ulfius_set_binary_body_response(ctx->resp, 200, csv, len);
+        if (ulfius_set_binary_body_response(ctx->resp, 200, csv, len) != U_OK) {
+            rc = crm_error_set(CRM_ERROR, "Out of memory answering the CSV.");
+            goto done;
+        }
         u_map_put(ctx->resp->map_header, "Content-Type", "text/csv; charset=utf-8");
     } else {
-        if (crm_document_pdf(&pdf, &len, kind, doc) < 0)
+        if ((rc = crm_document_pdf(&pdf, &len, kind, doc)) < 0)
             goto done;
         file_name(name, sizeof name, doc, "pdf");
         snprintf(disposition, sizeof disposition, "inline; filename=\"%s\"", name);
-        ulfius_set_binary_body_response(ctx->resp, 200, (const char *)pdf, len);
+        if (ulfius_set_binary_body_response(ctx->resp, 200, (const char *)pdf, len) != U_OK) {
+            rc = crm_error_set(CRM_ERROR, "Out of memory answering the PDF.");
+            goto done;
+        }
         u_map_put(ctx->resp->map_header, "Content-Type", "application/pdf");
     }
     u_map_put(ctx->resp->map_header, "Content-Disposition", disposition);
@@ -140,8 +146,10 @@ void api_document(api_ctx *ctx, const char *kind, const char *json)
     }
     rc = 0;
 done:
-    if (rc < 0) {
-        /* A renderer refusal here is our bug (a bad kind or body), never the client's. */
+    if (rc == CRM_EUNAVAILABLE) {
+        api_fail(ctx, rc); /* every renderer is busy: 503, Retry-After */
+    } else if (rc < 0) {
+        /* Any other refusal of a renderer is our bug (a bad kind or body), never the client's. */
         char detail[sizeof crm_error_last()->detail];
         snprintf(detail, sizeof detail, "%s", crm_error_last()->detail);
         crm_error_set(CRM_ERROR, "%s", detail);

@@ -182,13 +182,31 @@ int api_if_match(api_ctx *ctx, long *version)
                 "Send If-Match with the ETag you last read, so concurrent changes are not lost.", NULL, NULL);
         return -1;
     }
-    const char *p = given;
-    if (strncmp(p, "W/", 2) == 0)
-        p += 2;
-    char *end = NULL;
-    long v = strtol(*p == '"' ? p + 1 : p, &end, 10);
-    if (!end || end == p || v < 1 || (*p == '"' && *end != '"')) {
-        problem(ctx, 412, "precondition-failed", "Precondition failed", "If-Match does not match the current ETag.", NULL, NULL);
+    const char *p = given + strspn(given, " \t");
+    size_t len = strlen(p);
+    while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
+    if (len == 1 && *p == '*') {
+        /* "Any current version" would write over changes the client never saw. */
+        problem(ctx, 428, "precondition-required", "Precondition required",
+                "If-Match: * does not protect against lost updates; send the ETag you last read instead.", NULL, NULL);
+        return -1;
+    }
+    /* Strong comparison (RFC 9110 §13.1.1): only exactly the tag we send,
+     * "<version>" with a version of 1 to 2^31 - 1 and no leading zero, can
+     * match. A weak tag, a list, a number the database could never hold, or
+     * anything else that is not such a tag cannot be the current version. */
+    long v = 0;
+    size_t digits = len >= 2 && p[0] == '"' && p[len - 1] == '"' ? len - 2 : 0;
+    int valid = digits >= 1 && digits <= 10 && p[1] >= '1' && p[1] <= '9';
+    for (size_t i = 1; valid && i <= digits; i++) {
+        valid = p[i] >= '0' && p[i] <= '9';
+        v = v * 10 + (p[i] - '0');
+    }
+    if (!valid || v > 2147483647L) {
+        problem(ctx, 412, "precondition-failed", "Precondition failed",
+                "If-Match does not match the current ETag (it takes the one strong ETag a GET answered, e.g. \"3\").",
+                NULL, NULL);
         return -1;
     }
     *version = v;

@@ -2,6 +2,7 @@
  * Configuration comes from flags, then CRM_* environment variables, then defaults. */
 #include "api.h"
 #include "crm/auth.h"
+#include "crm/capacity.h"
 #include "crm/document.h"
 #include "crm/error.h"
 #include "crm/migrate.h"
@@ -9,13 +10,16 @@
 #include "crm/tenant.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 api_config api_cfg;
@@ -30,6 +34,33 @@ static const char *setting(int argc, char **argv, const char *flag, const char *
     return value && *value ? value : fallback;
 }
 
+/* A whole-number setting from min to max: 0 with *out set, or -1 after saying
+ * on stderr which setting is wrong (as given: the flag or the variable) and
+ * what it takes. Nothing out of range is clamped or wrapped: a port of 70000
+ * or a body limit of -1 is a mistake to report, not a value to guess at. */
+static int numeric_setting(long *out, int argc, char **argv, const char *flag, const char *env, const char *fallback,
+                           long min, long max)
+{
+    const char *value = setting(argc, argv, flag, env, fallback);
+    int from_flag = 0;
+    for (int i = 2; i + 1 < argc; i++)
+        if (strcmp(argv[i], flag) == 0)
+            from_flag = 1;
+    const char *p = value;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    char *end = NULL;
+    errno = 0;
+    long v = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : 0;
+    if (!end || end == p || *end != '\0' || errno == ERANGE || v < min || v > max) {
+        fprintf(stderr, "serve: %s%s%s is not valid: it takes a whole number from %ld to %ld.\n",
+                from_flag ? flag : env, from_flag ? " " : "=", value, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 static void usage(void)
 {
     fputs("usage: crm-server serve [--port N] [--bind ADDR] [--threads N] [--data-dir DIR]\n"
@@ -42,6 +73,38 @@ static void usage(void)
           "  CRM_THREADS, CRM_DATA_DIR, CRM_SIGNUP (1/0), CRM_ISSUER, CRM_TOKEN_RATE, CRM_ACCESS_TTL, CRM_MAX_BODY,\n"
           "  CRM_SWEEP_SECONDS\n",
           stderr);
+}
+
+/* The request whose line a worker thread has just read: its socket and its
+ * peer as ulfius copies it (sizeof (struct sockaddr) bytes), so that
+ * request_arrival() can tell when that request came in. */
+static _Thread_local struct {
+    int fd;
+    unsigned char peer[sizeof(struct sockaddr)];
+} arriving = {-1, {0}};
+
+/* MHD calls this on the worker thread as it starts reading each request. */
+static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *fd = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *peer = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    arriving.fd = fd && peer && peer->client_addr ? fd->connect_fd : -1;
+    if (arriving.fd >= 0)
+        memcpy(arriving.peer, peer->client_addr, sizeof arriving.peer);
+    return ulfius_uri_logger(cls, uri);
+}
+
+/* The capacity module's arrival function: how long ago the last byte of the
+ * request from `peer` came in, as the kernel tells for its socket. */
+static int request_arrival(int64_t *waited_us, const void *peer, size_t len)
+{
+    struct tcp_info info;
+    socklen_t size = sizeof info;
+    if (arriving.fd < 0 || len != sizeof arriving.peer || memcmp(peer, arriving.peer, len) != 0 ||
+        getsockopt(arriving.fd, IPPROTO_TCP, TCP_INFO, &info, &size) != 0)
+        return -1;
+    *waited_us = (int64_t)info.tcpi_last_data_recv * 1000;
+    return 0;
 }
 
 /* describe: the field tables of every resource as JSON (crm/schema.h), which
@@ -163,21 +226,29 @@ static int cmd_serve(int argc, char **argv)
     const char *url = setting(argc, argv, "--database-url", "CRM_DATABASE_URL", "");
     const char *data_dir = setting(argc, argv, "--data-dir", "CRM_DATA_DIR", "data");
     char keys_dir[1024];
-    snprintf(keys_dir, sizeof keys_dir, "%s/keys", data_dir);
+    if ((size_t)snprintf(keys_dir, sizeof keys_dir, "%s/keys", data_dir) >= sizeof keys_dir) {
+        fprintf(stderr, "serve: the data directory name is too long (at most %zu bytes)\n", sizeof keys_dir - 6);
+        return 2;
+    }
+    long port, threads, signup, max_body, access_ttl, token_rate, sweep_seconds;
+    if (numeric_setting(&port, argc, argv, "--port", "CRM_PORT", "8080", 1, 65535) < 0 ||
+        numeric_setting(&threads, argc, argv, "--threads", "CRM_THREADS", "4", 1, 256) < 0 ||
+        numeric_setting(&signup, argc, argv, "--signup", "CRM_SIGNUP", "1", 0, 1) < 0 ||
+        numeric_setting(&max_body, argc, argv, "--max-body", "CRM_MAX_BODY", "1048576", 1, 1L << 30) < 0 ||
+        numeric_setting(&access_ttl, argc, argv, "--access-ttl", "CRM_ACCESS_TTL", "900", 1, 900) < 0 ||
+        numeric_setting(&token_rate, argc, argv, "--token-rate", "CRM_TOKEN_RATE", "10", 1, 1000000) < 0 ||
+        numeric_setting(&sweep_seconds, argc, argv, "--sweep-seconds", "CRM_SWEEP_SECONDS", "300", 1, 86400) < 0)
+        return 2;
     api_cfg.bind = setting(argc, argv, "--bind", "CRM_BIND", "127.0.0.1");
-    api_cfg.port = (unsigned)atoi(setting(argc, argv, "--port", "CRM_PORT", "8080"));
-    api_cfg.threads = atoi(setting(argc, argv, "--threads", "CRM_THREADS", "4"));
-    api_cfg.signup = atoi(setting(argc, argv, "--signup", "CRM_SIGNUP", "1"));
-    api_cfg.max_body = (size_t)atol(setting(argc, argv, "--max-body", "CRM_MAX_BODY", "1048576"));
+    api_cfg.port = (unsigned)port;
+    api_cfg.threads = (int)threads;
+    api_cfg.signup = (int)signup;
+    api_cfg.max_body = (size_t)max_body;
     api_cfg.identity.issuer = setting(argc, argv, "--issuer", "CRM_ISSUER", "crm");
     api_cfg.identity.audience = "crm-api";
-    api_cfg.identity.access_ttl = atol(setting(argc, argv, "--access-ttl", "CRM_ACCESS_TTL", "900"));
+    api_cfg.identity.access_ttl = access_ttl;
     api_cfg.identity.refresh_ttl = 30L * 24 * 3600;
-    api_cfg.identity.attempts_per_minute = atoi(setting(argc, argv, "--token-rate", "CRM_TOKEN_RATE", "10"));
-    if (api_cfg.identity.access_ttl < 1 || api_cfg.identity.access_ttl > 900)
-        api_cfg.identity.access_ttl = 900;
-    if (api_cfg.threads < 1)
-        api_cfg.threads = 1;
+    api_cfg.identity.attempts_per_minute = (int)token_rate;
 
     crm_keys *keys = NULL;
     if (crm_keys_load_or_create(&keys, keys_dir) < 0) {
@@ -217,6 +288,7 @@ static int cmd_serve(int argc, char **argv)
     /* One byte over the limit, so an oversized body is seen as such (ulfius
      * truncates at the limit) and refused with 413, never parsed truncated. */
     instance.max_post_body_size = api_cfg.max_body + 1;
+    crm_capacity_set_arrival(request_arrival);
     if (api_routes_register(&instance) < 0) {
         fprintf(stderr, "serve: cannot register routes\n");
         return 1;
@@ -227,7 +299,7 @@ static int cmd_serve(int argc, char **argv)
         {MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &addr},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logger, NULL}, /* calls ulfius_uri_logger */
         {MHD_OPTION_END, 0, NULL},
     };
     if (ulfius_start_framework_with_mhd_options(&instance, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG,
@@ -237,10 +309,14 @@ static int cmd_serve(int argc, char **argv)
         return 1;
     }
     sweeper sw = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .url = url,
-                  .interval = atoi(setting(argc, argv, "--sweep-seconds", "CRM_SWEEP_SECONDS", "300"))};
-    if (sw.interval < 1)
-        sw.interval = 300;
-    pthread_create(&sw.thread, NULL, sweep_loop, &sw);
+                  .interval = (int)sweep_seconds};
+    if (pthread_create(&sw.thread, NULL, sweep_loop, &sw) != 0) {
+        fprintf(stderr, "serve: cannot start the dormant sweep\n");
+        ulfius_stop_framework(&instance);
+        ulfius_clean_instance(&instance);
+        crm_keys_free(keys);
+        return 1;
+    }
     fprintf(stderr, "{\"level\":\"info\",\"msg\":\"serving\",\"address\":\"http://%s:%u\",\"threads\":%d}\n",
             api_cfg.bind, api_cfg.port, api_cfg.threads);
 

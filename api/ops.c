@@ -5,8 +5,10 @@
 #include "crm/error.h"
 #include "crm/migrate.h"
 
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const double BUCKETS[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
@@ -50,36 +52,70 @@ void api_ops_readyz(api_ctx *ctx)
     api_reply_json(ctx, 200, "{\"status\":\"ready\"}");
 }
 
+/* The exposition text, grown as it is written; `failed` once memory ran out. */
+typedef struct exposition {
+    char *text;
+    size_t len, cap;
+    int failed;
+} exposition;
+
+static void emit(exposition *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emit(exposition *out, const char *fmt, ...)
+{
+    while (!out->failed) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(out->text ? out->text + out->len : NULL, out->cap - out->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            out->failed = 1;
+            return;
+        }
+        if ((size_t)n < out->cap - out->len) {
+            out->len += (size_t)n;
+            return;
+        }
+        size_t cap = out->cap ? out->cap : 4096;
+        while (cap <= out->len + (size_t)n)
+            cap *= 2;
+        char *grown = realloc(out->text, cap);
+        if (!grown) {
+            out->failed = 1;
+            return;
+        }
+        out->text = grown;
+        out->cap = cap;
+    }
+}
+
 void api_ops_metrics(api_ctx *ctx)
 {
-    char text[16384];
-    size_t n = 0;
-    n += (size_t)snprintf(text + n, sizeof text - n,
-                          "# HELP crm_http_requests_total HTTP requests answered, by status.\n"
-                          "# TYPE crm_http_requests_total counter\n");
+    exposition out = {0};
+    emit(&out, "# HELP crm_http_requests_total HTTP requests answered, by status.\n"
+               "# TYPE crm_http_requests_total counter\n");
     for (int s = 100; s < 600; s++) {
         unsigned long count = atomic_load_explicit(&by_status[s], memory_order_relaxed);
-        if (count && n < sizeof text - 128)
-            n += (size_t)snprintf(text + n, sizeof text - n, "crm_http_requests_total{status=\"%d\"} %lu\n", s, count);
+        if (count)
+            emit(&out, "crm_http_requests_total{status=\"%d\"} %lu\n", s, count);
     }
-    n += (size_t)snprintf(text + n, sizeof text - n,
-                          "# HELP crm_http_request_duration_seconds Time to answer a request.\n"
-                          "# TYPE crm_http_request_duration_seconds histogram\n");
+    emit(&out, "# HELP crm_http_request_duration_seconds Time to answer a request.\n"
+               "# TYPE crm_http_request_duration_seconds histogram\n");
     unsigned long cumulative = 0;
     for (size_t i = 0; i <= NBUCKETS; i++) {
         cumulative += atomic_load_explicit(&bucket_counts[i], memory_order_relaxed);
         if (i < NBUCKETS)
-            n += (size_t)snprintf(text + n, sizeof text - n, "crm_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
-                                  BUCKETS[i], cumulative);
+            emit(&out, "crm_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n", BUCKETS[i], cumulative);
         else
-            n += (size_t)snprintf(text + n, sizeof text - n, "crm_http_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
-                                  cumulative);
+            emit(&out, "crm_http_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", cumulative);
     }
-    n += (size_t)snprintf(text + n, sizeof text - n,
-                          "crm_http_request_duration_seconds_sum %.6f\ncrm_http_request_duration_seconds_count %lu\n"
-                          "# HELP crm_db_reconnects_total Database connections re-established.\n"
-                          "# TYPE crm_db_reconnects_total counter\ncrm_db_reconnects_total %lu\n",
-                          (double)atomic_load(&duration_micros) / 1e6, cumulative, crm_db_reconnects());
-    ulfius_set_string_body_response(ctx->resp, 200, text);
-    u_map_put(ctx->resp->map_header, "Content-Type", "text/plain; version=0.0.4");
+    emit(&out,
+         "crm_http_request_duration_seconds_sum %.6f\ncrm_http_request_duration_seconds_count %lu\n"
+         "# HELP crm_db_reconnects_total Database connections re-established.\n"
+         "# TYPE crm_db_reconnects_total counter\ncrm_db_reconnects_total %lu\n",
+         (double)atomic_load(&duration_micros) / 1e6, cumulative, crm_db_reconnects());
+    if (out.failed || ulfius_set_string_body_response(ctx->resp, 200, out.text) != U_OK)
+        api_problem(ctx, 500, "Out of memory writing the metrics.");
+    else
+        u_map_put(ctx->resp->map_header, "Content-Type", "text/plain; version=0.0.4");
+    free(out.text);
 }

@@ -3,6 +3,7 @@
  * log line and metrics. */
 #include "api.h"
 #include "crm/auth.h"
+#include "crm/capacity.h"
 #include "crm/error.h"
 
 #include <stdio.h>
@@ -174,6 +175,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     api_ctx ctx = {.route = route, .req = req, .resp = resp};
     double started = now_seconds();
     crm_error_clear();
+    crm_capacity_serving(req->client_address, req->client_address ? sizeof *req->client_address : 0);
     request_id(&ctx);
     if (!route->public && authenticate(&ctx) < 0) {
         api_fail(&ctx, CRM_EAUTH);

@@ -146,7 +146,7 @@ static int fill_random(unsigned char *buf, size_t len)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return crm_error_set(CRM_ERROR, "getrandom failed: %s", strerror(errno));
+            return crm_error_errno(CRM_ERROR, errno, "getrandom failed");
         }
         got += (size_t)n;
     }
@@ -193,11 +193,11 @@ static int make_dir(const char *dir)
             continue;
         *p = '\0';
         if (mkdir(path, 0700) != 0 && errno != EEXIST)
-            return crm_error_set(CRM_ERROR, "cannot create directory %s: %s", path, strerror(errno));
+            return crm_error_errno(CRM_ERROR, errno, "cannot create directory %s", path);
         *p = '/';
     }
     if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return crm_error_set(CRM_ERROR, "cannot create key directory %s: %s", path, strerror(errno));
+        return crm_error_errno(CRM_ERROR, errno, "cannot create key directory %s", path);
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return crm_error_set(CRM_ERROR, "key directory %s is not a directory", path);
     return 0;
@@ -216,7 +216,7 @@ static int read_file(char **out, size_t *out_len, const char *path)
         if (errno == ENOENT)
             error = CRM_ENOTFOUND;
         else
-            crm_error_set(CRM_ERROR, "cannot open %s: %s", path, strerror(errno));
+            crm_error_errno(CRM_ERROR, errno, "cannot open %s", path);
         goto done;
     }
     if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || size > 1 << 20 ||
@@ -259,7 +259,7 @@ static int write_temp(char *tmp_out, size_t tmp_size, const char *path, const vo
         goto done;
     }
     if ((fd = open(tmp_out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0) {
-        crm_error_set(CRM_ERROR, "cannot create %s: %s", tmp_out, strerror(errno));
+        crm_error_errno(CRM_ERROR, errno, "cannot create %s", tmp_out);
         goto done;
     }
     for (size_t off = 0; off < len;) {
@@ -267,13 +267,13 @@ static int write_temp(char *tmp_out, size_t tmp_size, const char *path, const vo
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            crm_error_set(CRM_ERROR, "cannot write %s: %s", tmp_out, strerror(errno));
+            crm_error_errno(CRM_ERROR, errno, "cannot write %s", tmp_out);
             goto done;
         }
         off += (size_t)n;
     }
     if (fsync(fd) != 0) {
-        crm_error_set(CRM_ERROR, "cannot sync %s: %s", tmp_out, strerror(errno));
+        crm_error_errno(CRM_ERROR, errno, "cannot sync %s", tmp_out);
         goto done;
     }
     error = 0;
@@ -344,7 +344,7 @@ static int load_or_generate(EVP_PKEY **out, const char *dir)
             goto done;
         }
         if (errno != EEXIST) {
-            error = crm_error_set(CRM_ERROR, "cannot install %s: %s", path, strerror(errno));
+            error = crm_error_errno(CRM_ERROR, errno, "cannot install %s", path);
             goto done;
         }
         /* someone else created it meanwhile: use theirs */
@@ -405,7 +405,7 @@ static int store_public(const char *dir, const char *pem, size_t pem_len)
     if ((error = write_temp(tmp, sizeof tmp, path, pem, pem_len, 0644)) < 0)
         goto done;
     if (rename(tmp, path) != 0) {
-        error = crm_error_set(CRM_ERROR, "cannot install %s: %s", path, strerror(errno));
+        error = crm_error_errno(CRM_ERROR, errno, "cannot install %s", path);
         unlink(tmp);
         goto done;
     }

@@ -1,6 +1,7 @@
 /* document.c: quotations, contracts and delivery notes as PDF (cairo's PDF
  * surface, text laid out by pango in a CJK font) and their lines as CSV. */
 #include "crm/document.h"
+#include "crm/capacity.h"
 #include "crm/error.h"
 
 #include <cairo-pdf.h>
@@ -23,6 +24,12 @@
 
 /* Families in order of preference; fontconfig falls back for anything missing. */
 #define FONT_FAMILY "WenQuanYi Micro Hei,Noto Sans CJK SC,Noto Sans CJK,sans-serif"
+
+/* A long document takes a worker thread for a good part of a second: at most
+ * this many render at once, beyond it the caller is refused at once
+ * (capacity.h says why nobody waits). */
+static crm_capacity rendering =
+    CRM_CAPACITY_INIT(2, "The server is busy rendering other documents; retry in a moment.");
 
 /* ---- growable byte buffer ------------------------------------------------ */
 
@@ -583,7 +590,10 @@ int crm_document_pdf(unsigned char **out, size_t *len, const char *kind, const j
     if (!json_is_object(doc))
         return crm_error_set(CRM_EINVALID, "the document is not a JSON object");
 
-    int rc = CRM_ERROR;
+    int rc = crm_capacity_enter(&rendering);
+    if (rc < 0)
+        return rc;
+    rc = CRM_ERROR;
     buffer pdf = {0};
     render r = {.title_text = title};
     const char *number = json_string_value(json_object_get(doc, "number"));
@@ -618,6 +628,7 @@ int crm_document_pdf(unsigned char **out, size_t *len, const char *kind, const j
     pango_font_description_free(r.title);
     pango_font_description_free(r.cell);
     pango_font_description_free(r.head);
+    crm_capacity_leave(&rendering);
 
     if (status != CAIRO_STATUS_SUCCESS || pdf.failed) {
         crm_error_set(CRM_ERROR, "rendering the PDF failed: %s",

@@ -8,6 +8,10 @@
 
 static _Thread_local crm_error last;
 
+/* Which strerror_r <string.h> declares depends on feature macros; this file
+ * asks for none and relies on the XSI one, which returns an int. */
+_Static_assert(_Generic(&strerror_r, int (*)(int, char *, size_t): 1, default: 0), "the XSI strerror_r is expected");
+
 int crm_error_set(int code, const char *fmt, ...)
 {
     va_list ap;
@@ -15,6 +19,22 @@ int crm_error_set(int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(last.detail, sizeof last.detail, fmt, ap);
     va_end(ap);
+    return code;
+}
+
+int crm_error_errno(int code, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+    last.code = code;
+    va_start(ap, fmt);
+    int n = vsnprintf(last.detail, sizeof last.detail, fmt, ap);
+    va_end(ap);
+    size_t used = n < 0 ? 0 : (size_t)n < sizeof last.detail ? (size_t)n : sizeof last.detail - 1;
+    char message[256];
+    /* The XSI strerror_r (this file does not ask for _GNU_SOURCE): 0 or an error number. */
+    if (strerror_r(errnum, message, sizeof message) != 0)
+        snprintf(message, sizeof message, "error %d", errnum);
+    snprintf(last.detail + used, sizeof last.detail - used, ": %s", message);
     return code;
 }
 

@@ -48,14 +48,23 @@ int crm_idem_begin(crm_replay *out, crm_db *db, const crm_caller *who, const cha
         rc = crm_error_set(CRM_ERROR, "A stored response could not be read.");
         goto done;
     }
-    if (strcmp(json_string_value(json_array_get(stored, 0)), request_hash) != 0) {
+    const char *stored_hash = json_string_value(json_array_get(stored, 0));
+    const char *body = json_string_value(json_array_get(stored, 2));
+    const char *location = json_string_value(json_array_get(stored, 3));
+    if (!stored_hash || !body) {
+        rc = crm_error_set(CRM_ERROR, "A stored response could not be read.");
+    } else if (strcmp(stored_hash, request_hash) != 0) {
         rc = crm_error_field("Idempotency-Key", "reused", "Was already used with a different request body.");
     } else {
         out->status = (int)json_integer_value(json_array_get(stored, 1));
-        out->body = strdup(json_string_value(json_array_get(stored, 2)));
-        const char *location = json_string_value(json_array_get(stored, 3));
+        out->body = strdup(body);
         out->location = location ? strdup(location) : NULL;
-        rc = 1;
+        if (!out->body || (location && !out->location)) {
+            crm_replay_free(out);
+            rc = crm_error_set(CRM_ERROR, "Out of memory.");
+        } else {
+            rc = 1;
+        }
     }
     json_decref(stored);
 done:

@@ -166,7 +166,7 @@ static int create_user(char **user_json, char user_id[37], crm_db *db, const cha
     snprintf(user_id, 37, "%s", PQgetvalue(res, 0, 0));
     *user_json = strdup(PQgetvalue(res, 0, 1));
     PQclear(res);
-    return 0;
+    return *user_json ? 0 : crm_error_set(CRM_ERROR, "Out of memory.");
 }
 
 int crm_identity_signup(char **out, crm_db *db, const crm_identity_config *cfg, const json_t *body)
@@ -183,8 +183,13 @@ int crm_identity_signup(char **out, crm_db *db, const crm_identity_config *cfg, 
     char *user_json = NULL;
     json_t *tokens = NULL, *response = NULL;
     PGresult *res = NULL;
-    if ((rc = crm_db_begin(db)) < 0)
+    /* The hashing place first: when the cap is full, refuse before creating anything. */
+    if ((rc = crm_password_hold()) < 0)
         return rc;
+    if ((rc = crm_db_begin(db)) < 0) {
+        crm_password_release();
+        return rc;
+    }
     const char *tparams[] = {organization, slug};
     if ((rc = crm_db_run(&res, db, &TENANT_CREATE, 2, tparams)) < 0)
         goto done;
@@ -199,16 +204,27 @@ int crm_identity_signup(char **out, crm_db *db, const crm_identity_config *cfg, 
     const char *jparams[] = {tenant};
     if ((rc = crm_db_run(&res, db, &TENANT_JSON, 1, jparams)) < 0)
         goto done;
-    response = json_object();
-    json_object_set_new(response, "tenant", json_loads(PQgetvalue(res, 0, 0), 0, NULL));
-    json_object_set_new(response, "user", json_loads(user_json, 0, NULL));
-    json_object_update(response, tokens);
-    if ((rc = crm_db_commit(db)) < 0)
+    json_t *tenant_doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL), *user_doc = json_loads(user_json, 0, NULL);
+    response = tenant_doc && user_doc ? json_pack("{s:O, s:O}", "tenant", tenant_doc, "user", user_doc) : NULL;
+    json_decref(tenant_doc);
+    json_decref(user_doc);
+    if (!response || json_object_update(response, tokens) < 0) {
+        rc = crm_error_set(CRM_ERROR, "Out of memory building the sign-up answer.");
         goto done;
-    *out = json_dumps(response, JSON_COMPACT);
+    }
+    /* Rendered before the commit: once committed, the answer must not fail. */
+    if (!(*out = json_dumps(response, JSON_COMPACT))) {
+        rc = crm_error_set(CRM_ERROR, "Out of memory building the sign-up answer.");
+        goto done;
+    }
+    if ((rc = crm_db_commit(db)) < 0) {
+        free(*out);
+        *out = NULL;
+    }
 done:
     if (rc < 0)
         crm_db_rollback(db);
+    crm_password_release();
     PQclear(res);
     free(user_json);
     json_decref(tokens);
@@ -266,12 +282,10 @@ static int rate_limit(crm_db *db, const crm_identity_config *cfg, const char *ke
     return 0;
 }
 
-static int password_grant(json_t **out, crm_db *db, const crm_identity_config *cfg, const json_t *body,
-                          const char *client)
+/* The password grant once the body is valid and a hashing place is held. */
+static int sign_in(json_t **out, crm_db *db, const crm_identity_config *cfg, const json_t *body, const char *client)
 {
-    int rc = crm_validate(body, PASSWORD_GRANT, CRM_CREATE);
-    if (rc < 0)
-        return rc;
+    int rc;
     const char *slug = json_string_value(json_object_get(body, "tenant"));
     const char *email = json_string_value(json_object_get(body, "email"));
     const char *password = json_string_value(json_object_get(body, "password"));
@@ -303,6 +317,10 @@ static int password_grant(json_t **out, crm_db *db, const crm_identity_config *c
             snprintf(role, sizeof role, "%s", PQgetvalue(res, 0, 1));
             active = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
             stored = strdup(PQgetvalue(res, 0, 3));
+            if (!stored) {
+                PQclear(res);
+                return crm_error_set(CRM_ERROR, "Out of memory.");
+            }
         }
         PQclear(res);
     }
@@ -313,6 +331,8 @@ static int password_grant(json_t **out, crm_db *db, const crm_identity_config *c
     int rehash = 0;
     int verified = crm_password_verify(&rehash, stored ? stored : decoy, password);
     free(stored);
+    if (verified == CRM_EUNAVAILABLE)
+        return verified; /* the hashing cap is full: 503, try again, nothing was learnt */
     if (verified != 0 || !user[0] || !active)
         return invalid_grant();
     if (rehash) {
@@ -324,6 +344,21 @@ static int password_grant(json_t **out, crm_db *db, const crm_identity_config *c
         }
     }
     return issue(out, db, cfg, tenant, user, role, NULL);
+}
+
+static int password_grant(json_t **out, crm_db *db, const crm_identity_config *cfg, const json_t *body,
+                          const char *client)
+{
+    int rc = crm_validate(body, PASSWORD_GRANT, CRM_CREATE);
+    if (rc < 0)
+        return rc;
+    /* The hashing place first: when the cap is full the answer is 503 before
+     * anything else, and the refused try does not count as a sign-in attempt. */
+    if ((rc = crm_password_hold()) < 0)
+        return rc;
+    rc = sign_in(out, db, cfg, body, client);
+    crm_password_release();
+    return rc;
 }
 
 static int refresh_grant(json_t **out, crm_db *db, const crm_identity_config *cfg, const json_t *body)
@@ -351,8 +386,11 @@ static int refresh_grant(json_t **out, crm_db *db, const crm_identity_config *cf
     snprintf(user, sizeof user, "%s", PQgetvalue(res, 0, 0));
     snprintf(family, sizeof family, "%s", PQgetvalue(res, 0, 1));
     snprintf(role, sizeof role, "%s", PQgetvalue(res, 0, 2));
-    if ((rc = issue(out, db, cfg, tenant, user, role, family)) == 0)
-        rc = crm_db_commit(db);
+    if ((rc = issue(out, db, cfg, tenant, user, role, family)) == 0 && (rc = crm_db_commit(db)) < 0) {
+        /* Not committed: the tokens just issued are void; release them. */
+        json_decref(*out);
+        *out = NULL;
+    }
 done:
     if (rc < 0 && rc != CRM_EAUTH)
         crm_db_rollback(db);
@@ -373,10 +411,9 @@ int crm_identity_token(char **out, crm_db *db, const crm_identity_config *cfg, c
         rc = refresh_grant(&response, db, cfg, body);
     else
         return crm_error_field("grant_type", grant ? "enum" : "required", "Must be password or refresh_token.");
-    if (rc == 0) {
-        *out = json_dumps(response, JSON_COMPACT);
-        json_decref(response);
-    }
+    if (rc == 0 && !(*out = json_dumps(response, JSON_COMPACT)))
+        rc = crm_error_set(CRM_ERROR, "Out of memory.");
+    json_decref(response);
     return rc;
 }
 

@@ -1,11 +1,12 @@
 /* password.c: argon2id password hashing and verification, with a cap on how
- * many hashes run at once so a burst of logins cannot exhaust CPU and memory. */
+ * many hashes run at once so a burst of logins cannot exhaust CPU and memory
+ * nor hold up the other requests of the threads it lands on. */
 #include "crm/auth.h"
+#include "crm/capacity.h"
 #include "crm/error.h"
 
 #include <argon2.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,29 +26,14 @@
 #define PW_PARALLELISM_MAX 16u
 #define PW_ENCODED_MAX 512
 
-/* At most this many hashes or verifies at once; the rest wait for a slot. */
-#define PW_CONCURRENCY 2
+/* At most this many hashes or verifies at once; beyond it the caller is
+ * refused at once (capacity.h says why nobody waits). */
+static crm_capacity hashing =
+    CRM_CAPACITY_INIT(2, "The server is busy checking other passwords; retry in a moment.");
 
-static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t slot_freed = PTHREAD_COND_INITIALIZER;
-static int slots_busy;
+int crm_password_hold(void) { return crm_capacity_enter(&hashing); }
 
-static void slot_acquire(void)
-{
-    pthread_mutex_lock(&slot_lock);
-    while (slots_busy >= PW_CONCURRENCY)
-        pthread_cond_wait(&slot_freed, &slot_lock);
-    slots_busy++;
-    pthread_mutex_unlock(&slot_lock);
-}
-
-static void slot_release(void)
-{
-    pthread_mutex_lock(&slot_lock);
-    slots_busy--;
-    pthread_cond_signal(&slot_freed);
-    pthread_mutex_unlock(&slot_lock);
-}
+void crm_password_release(void) { crm_capacity_leave(&hashing); }
 
 /* The parameters written in an encoded hash "$argon2id$v=19$m=..,t=..,p=..$salt$hash". */
 typedef struct pw_params {
@@ -155,7 +141,7 @@ int crm_password_hash(char **out, const char *password)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            crm_error_set(CRM_ERROR, "getrandom failed: %s", strerror(errno));
+            crm_error_errno(CRM_ERROR, errno, "getrandom failed");
             goto done;
         }
         got += (size_t)n;
@@ -164,10 +150,12 @@ int crm_password_hash(char **out, const char *password)
         crm_error_set(CRM_ERROR, "out of memory");
         goto done;
     }
-    slot_acquire();
+    if ((error = crm_capacity_enter(&hashing)) < 0)
+        goto done;
+    error = CRM_ERROR;
     rc = argon2id_hash_encoded(PW_T_COST, PW_M_COST, PW_PARALLELISM, password, password_len, salt, sizeof salt,
                                PW_HASH_LEN, encoded, encoded_len);
-    slot_release();
+    crm_capacity_leave(&hashing);
     if (rc != ARGON2_OK) {
         crm_error_set(CRM_ERROR, "argon2id hashing failed: %s", argon2_error_message(rc));
         goto done;
@@ -191,10 +179,11 @@ int crm_password_verify(int *needs_rehash, const char *encoded, const char *pass
         return crm_error_set(CRM_ERROR, "The stored password hash is malformed.");
     if (password_len > ARGON2_MAX_PWD_LENGTH)
         return crm_error_set(CRM_EAUTH, "The credentials are not valid.");
-    slot_acquire();
+    if ((rc = crm_capacity_enter(&hashing)) < 0)
+        return rc;
     /* argon2_verify recomputes the hash and compares in constant time */
     rc = argon2_verify(encoded, password, password_len, params.type);
-    slot_release();
+    crm_capacity_leave(&hashing);
     if (rc == ARGON2_VERIFY_MISMATCH)
         return crm_error_set(CRM_EAUTH, "The credentials are not valid.");
     if (rc != ARGON2_OK)

@@ -170,8 +170,12 @@ int crm_user_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_q
         return rc;
     json_t *copy = json_deep_copy(body);
     json_object_del(copy, "password");
-    text = json_dumps(copy, JSON_COMPACT);
+    text = copy ? json_dumps(copy, JSON_COMPACT) : NULL;
     json_decref(copy);
+    if (!text) {
+        free(hash);
+        return crm_error_set(CRM_ERROR, "Out of memory.");
+    }
     const char *params[] = {who->tenant_id, text, hash};
     rc = crm_run_doc(out, db, &USER_CREATE, 3, params);
     if (rc == CRM_ECONFLICT)
@@ -195,8 +199,12 @@ static int user_write(crm_doc *out, crm_db *db, const crm_caller *who, const cha
         return rc;
     json_t *copy = json_deep_copy(patch);
     json_object_del(copy, "password");
-    char *text = json_dumps(copy, JSON_COMPACT);
+    char *text = copy ? json_dumps(copy, JSON_COMPACT) : NULL;
     json_decref(copy);
+    if (!text) {
+        free(hash);
+        return crm_error_set(CRM_ERROR, "Out of memory.");
+    }
     char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, text, hash, ver};
@@ -248,6 +256,8 @@ int crm_user_deactivate(crm_db *db, const crm_caller *who, const char *id, long 
     if (!is_admin(who))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may deactivate users.");
     json_t *patch = json_pack("{s:b}", "active", 0);
+    if (!patch)
+        return crm_error_set(CRM_ERROR, "Out of memory.");
     crm_doc doc = {0};
     int rc = user_write(&doc, db, who, id, version, patch);
     crm_doc_free(&doc);

@@ -126,7 +126,7 @@ build/crm-server create-tenant --name "Bench Company" --slug "$SLUG" \
 crm_log "starting build/crm-server (CRM_THREADS=$THREADS) on $BASE_URL"
 mkdir -p build/bench-data
 CRM_DATA_DIR="$CRM_ROOT/build/bench-data" CRM_BIND=127.0.0.1 CRM_PORT="$HTTP_PORT" \
-	CRM_THREADS="$THREADS" CRM_ACCESS_TTL=3600 \
+	CRM_THREADS="$THREADS" CRM_ACCESS_TTL=900 \
 	build/crm-server serve >"$SERVER_LOG" 2>&1 &
 server_pid=$!
 crm_wait_http "$BASE_URL/healthz" 30 "$server_pid" || {

@@ -48,16 +48,26 @@ int crm_token_verify(crm_claims *out, const crm_keys *keys, const char *issuer,
                      const char *audience, const char *token);
 
 /* crm_password_hash: argon2id (m = 19 MiB, t = 2, p = 1) encoded hash of `password`.
- * At most a few hashes run at once (CPU and memory cap); callers block for a slot.
- * Returns 0 or CRM_ERROR; *out is the caller's (free()). */
+ * At most a few hashes run at once (CPU and memory cap); beyond that the call
+ * is refused at once, never queued (capacity.h).
+ * Returns 0, CRM_EUNAVAILABLE (Retry-After set) or CRM_ERROR; *out is the caller's (free()). */
 int crm_password_hash(char **out, const char *password);
 
 /* crm_password_verify: check `password` against an encoded argon2 hash (argon2id;
  * argon2i/argon2d are accepted and flagged for rehash). Shares the hashing cap.
- * Returns 0 on a match, CRM_EAUTH on a mismatch, CRM_ERROR for a malformed or
- * absurd (cost) stored hash. On a match *needs_rehash is set when the hash used
- * other parameters than the current ones; otherwise it is 0. */
+ * Returns 0 on a match, CRM_EAUTH on a mismatch, CRM_EUNAVAILABLE (Retry-After
+ * set) when the cap is full, CRM_ERROR for a malformed or absurd (cost) stored
+ * hash. On a match *needs_rehash is set when the hash used other parameters
+ * than the current ones; otherwise it is 0. */
 int crm_password_verify(int *needs_rehash, const char *encoded, const char *password);
+
+/* crm_password_hold: take a place under the hashing cap for the calling thread
+ * ahead of a hash or verify, so that a request the cap would refuse is refused
+ * before its other work (a sign-in's attempt count, its lookups); the hashes and
+ * verifies of the thread until crm_password_release() use that place.
+ * Returns 0 or CRM_EUNAVAILABLE (Retry-After set). */
+int crm_password_hold(void);
+void crm_password_release(void);
 
 /* crm_random_token: `nbytes` (1..1024) random bytes from the OS CSPRNG, base64url
  * encoded without padding into `out` (size at least 4 * nbytes / 3 + 4; the text is

@@ -13,9 +13,11 @@
  * net_total/tax_total/gross_total, `installments`, and notes; long tables
  * break across pages with the header repeated, and every page is numbered.
  * Text is real text in an embedded CJK font subset, so it can be copied and
- * extracted. Safe to call from several threads at once.
+ * extracted. Safe to call from several threads at once; at most a few render
+ * at once, the others are refused at once (capacity.h).
  * Returns 0, CRM_EINVALID for an unknown kind or a doc that is not an object,
- * or CRM_ERROR. On success *out (malloc'd, *len bytes) is the caller's. */
+ * CRM_EUNAVAILABLE (Retry-After set) when the renderers are all busy, or
+ * CRM_ERROR. On success *out (malloc'd, *len bytes) is the caller's. */
 int crm_document_pdf(unsigned char **out, size_t *len, const char *kind, const json_t *doc);
 
 /* crm_document_csv: the `lines` of `doc` as CSV: a UTF-8 byte order mark (so

@@ -34,6 +34,10 @@ typedef struct crm_error {
  * replacing the previous record. Returns `code` so callers can `return crm_error_set(...)`. */
 int crm_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* crm_error_errno: crm_error_set() with ": " and the system's message for
+ * `errnum` (an errno value) appended; thread-safe, unlike strerror(). Returns `code`. */
+int crm_error_errno(int code, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* crm_error_field: append one field error (field name, machine code such as
  * "required", human message) and set the code to CRM_EINVALID (or CRM_EBADREQUEST
  * if that is already the code). Returns CRM_EINVALID. */
