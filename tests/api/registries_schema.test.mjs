@@ -1,0 +1,57 @@
+// registries_schema.test.mjs: what the schema repeats cannot drift silently:
+// `crm-server migrate` refuses a database whose customer_visible() is not
+// CRM_SQL_VISIBLE.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const OWNER_DB = process.env.CRM_TEST_OWNER_DB;
+const SERVER = fileURLToPath(new URL('../../build-test/crm-server', import.meta.url));
+
+let db;
+
+before(async () => {
+  assert.ok(OWNER_DB, 'CRM_TEST_OWNER_DB must be set');
+  db = new pg.Client({ connectionString: OWNER_DB });
+  await db.connect();
+});
+
+after(async () => {
+  await db?.end();
+});
+
+/** Run `crm-server migrate` against the test database: { code, stdout, stderr }. */
+function migrate() {
+  return new Promise((resolve) => {
+    execFile(SERVER, ['migrate'], { env: { ...process.env, CRM_MIGRATE_URL: OWNER_DB } }, (err, stdout, stderr) =>
+      resolve({ code: err ? (err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('customer_visible() and CRM_SQL_VISIBLE', () => {
+  test('migrate passes on the migrated database and refuses one whose customer_visible() drifted', async () => {
+    const ok = await migrate();
+    assert.equal(ok.code, 0, `migrate on a current database: ${ok.stderr}`);
+    assert.match(ok.stdout, /database is current \(0 migrations applied now\)/);
+
+    const { rows } = await db.query(
+      "SELECT pg_get_functiondef('customer_visible(uuid, uuid, text)'::regprocedure) AS def",
+    );
+    const original = rows[0].def;
+    try {
+      // The rule as the C code had it before the service role could see every customer.
+      await db.query(`CREATE OR REPLACE FUNCTION customer_visible(p_owner uuid, p_user uuid, p_role text) RETURNS boolean
+        LANGUAGE sql STABLE AS $$ SELECT (p_role IN ('admin', 'assistant', 'finance') OR p_owner = p_user) $$`);
+      const refused = await migrate();
+      assert.notEqual(refused.code, 0, 'migrate fails');
+      assert.match(refused.stderr, /customer_visible\(uuid, uuid, text\) in the database is not CRM_SQL_VISIBLE/);
+    } finally {
+      await db.query(original);
+    }
+    const again = await migrate();
+    assert.equal(again.code, 0, `migrate after the function is restored: ${again.stderr}`);
+  });
+});
