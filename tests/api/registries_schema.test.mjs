@@ -1,6 +1,7 @@
-// registries_schema.test.mjs: what the schema repeats cannot drift silently:
-// `crm-server migrate` refuses a database whose customer_visible() is not
-// CRM_SQL_VISIBLE.
+// registries_schema.test.mjs: nothing the schema repeats can be forgotten or
+// drift silently. Read from the database's own catalogue: every tenant-owned
+// table is isolated by row-level security; and `crm-server migrate` refuses a
+// database whose customer_visible() is not CRM_SQL_VISIBLE.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -20,6 +21,30 @@ before(async () => {
 
 after(async () => {
   await db?.end();
+});
+
+const sorted = (xs) => [...xs].sort();
+
+describe('the catalogue agrees with the registries', () => {
+  test('every table with a tenant_id has forced row-level security and the tenant policy', async () => {
+    const { rows } = await db.query(`
+      SELECT c.relname, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+             pg_get_expr(p.polqual, p.polrelid) AS qual, pg_get_expr(p.polwithcheck, p.polrelid) AS check
+        FROM pg_class c
+        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+        LEFT JOIN pg_policy p ON p.polrelid = c.oid AND p.polname = 'tenant_isolation'
+       WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+       ORDER BY c.relname`);
+    assert.ok(rows.length >= 18, `the tenant-owned tables: ${rows.map((r) => r.relname)}`);
+    for (const r of rows) {
+      assert.deepEqual(
+        { enabled: r.enabled, forced: r.forced, qual: r.qual, check: r.check },
+        { enabled: true, forced: true, qual: '(tenant_id = current_tenant())', check: '(tenant_id = current_tenant())' },
+        `${r.relname}: SELECT crm_tenant_table('${r.relname}')`,
+      );
+    }
+  });
+
 });
 
 /** Run `crm-server migrate` against the test database: { code, stdout, stderr }. */
