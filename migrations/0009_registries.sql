@@ -1,13 +1,42 @@
--- 0009_registries: registries instead of redefinitions, so that what grows
--- per resource grows by a row or an argument, not by a copied function.
+-- 0009_registries: registries instead of redefinitions. What used to grow by a
+-- copied function per resource (change_customer in 0003/0005/0007, the changes
+-- entity CHECK, audit_row in 0001/0004, the RLS
+-- block of every migration, a MOVE statement per child in lib/duplicate.c, a
+-- join and a render branch in lib/changes.c) now grows by a row:
 --
--- customer_visible() becomes part of the checksummed schema (`crm-server
--- migrate` checks its body against CRM_SQL_VISIBLE).
+--   feed_entities       what the change feed carries: its entity name (which
+--                       changes.entity references), table, the column naming
+--                       the customer whose visibility governs it, and the
+--                       function that renders a row as the API does.
+--   customer_children   what hangs off a customer: a transfer re-announces it
+--                       in the feed, a merge moves it to the survivor (and
+--                       what else the merge does to it).
 --
--- crm_tenant_table() is the row-level security of every later table, and one
--- audit_row(<what to leave out>) records every table; with it the tenant's
--- settings, the lines of quotations, contracts and shipments and the
--- installments are audited.
+-- plus three functions every later table uses: crm_tenant_table() (row-level
+-- security), audit_row(<what to leave out>) and change_child('<entity>').
+--
+-- Adding a resource `things` that hangs off a customer is then, in SQL:
+--
+--   SELECT crm_tenant_table('things');
+--   INSERT INTO feed_entities (entity, relation, render) VALUES ('thing', 'things', 'thing_json');
+--   INSERT INTO customer_children (entity, position) VALUES ('thing', 60);
+--   CREATE TRIGGER things_change AFTER INSERT OR UPDATE ON things
+--       FOR EACH ROW EXECUTE FUNCTION change_child('thing');
+--   CREATE TRIGGER things_audit AFTER INSERT OR UPDATE ON things
+--       FOR EACH ROW EXECUTE FUNCTION audit_row();
+--
+-- where `things` has tenant_id, id (primary key (tenant_id, id)), customer_id
+-- (a foreign key to customers), created_at and deleted_at, and
+-- thing_json(things) returns its JSON. Nothing in lib/changes.c,
+-- lib/duplicate.c or an earlier function changes; openapi.yaml names 'thing'
+-- in Change.entity and 'things' in AuditEntity. tests/api/registries_schema
+-- checks that every table referencing customers is registered this way, and
+-- tests/api/registries_child does it for a table of its own.
+--
+-- Also here: customer_visible() becomes part of the checksummed schema
+-- (`crm-server migrate` checks its body against CRM_SQL_VISIBLE), the merge
+-- locks both customers, and the tenant's settings and the lines of quotations,
+-- contracts and shipments and the installments are audited.
 
 ---------------------------------------------------------------------------
 -- Who sees a customer, for the plpgsql functions (the reads inline the same
@@ -146,3 +175,177 @@ CREATE TRIGGER installments_audit AFTER INSERT OR UPDATE OR DELETE ON installmen
     FOR EACH ROW EXECUTE FUNCTION audit_row('entity_id=contract_id', 'key=seq');
 CREATE TRIGGER shipment_lines_audit AFTER INSERT OR UPDATE OR DELETE ON shipment_lines
     FOR EACH ROW EXECUTE FUNCTION audit_row('entity_id=shipment_id', 'key=contract_line_id');
+
+---------------------------------------------------------------------------
+-- The change feed's entities. changes.entity references this table instead
+-- of a CHECK listing them. feed_rows, the union of every entity's rows in one
+-- shape (entity, tenant_id, id, customer_id, deleted_at, doc), is what
+-- lib/changes.c reads; it is defined anew from this table whenever the table
+-- changes. An entity's table has tenant_id, id (with the primary key
+-- (tenant_id, id)) and deleted_at; customer_column names the customer whose
+-- visibility governs the row; render(row) → json is the API's rendering, or
+-- render(row, customer) when there is such a form (the feed has the customer
+-- at hand; a contact record's distance from it is three times cheaper so).
+
+CREATE TABLE feed_entities (
+    entity          text PRIMARY KEY CHECK (entity ~ '^[a-z][a-z_]{0,62}$'),
+    relation        regclass NOT NULL UNIQUE,
+    customer_column name NOT NULL DEFAULT 'customer_id',
+    render          name NOT NULL
+);
+
+CREATE FUNCTION feed_rows_define() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    EXECUTE 'CREATE OR REPLACE VIEW feed_rows WITH (security_invoker = true) AS '
+            || (SELECT string_agg(format('SELECT %L::text AS entity, x.tenant_id, x.id, x.%I AS customer_id,'
+                                         ' x.deleted_at, %I(x%s) AS doc FROM %s x',
+                                         f.entity, f.customer_column, f.render,
+                                         CASE WHEN two_args THEN ', c' ELSE '' END, f.relation)
+                                  || CASE WHEN two_args THEN
+                                         format(' LEFT JOIN customers c ON c.tenant_id = x.tenant_id AND c.id = x.%I',
+                                                f.customer_column)
+                                     ELSE '' END,
+                                  ' UNION ALL ' ORDER BY f.entity)
+                  FROM feed_entities f,
+                       LATERAL (SELECT to_regprocedure(format('%I(%s, customers)', f.render, f.relation))
+                                       IS NOT NULL AS two_args) r);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER feed_entities_define AFTER INSERT OR UPDATE OR DELETE ON feed_entities
+    FOR EACH STATEMENT EXECUTE FUNCTION feed_rows_define();
+
+INSERT INTO feed_entities (entity, relation, customer_column, render) VALUES
+    ('customer', 'customers', 'id', 'customer_json'),
+    ('contact', 'contacts', 'customer_id', 'contact_json'),
+    ('contact_record', 'contact_records', 'customer_id', 'contact_record_json'),
+    ('quotation', 'quotations', 'customer_id', 'quotation_json'),
+    ('contract', 'contracts', 'customer_id', 'contract_json'),
+    ('shipment', 'shipments', 'customer_id', 'shipment_json');
+
+ALTER TABLE changes DROP CONSTRAINT changes_entity_check;
+ALTER TABLE changes ADD CONSTRAINT changes_entity_fkey FOREIGN KEY (entity) REFERENCES feed_entities (entity);
+
+-- Registries are read by the application and written only by migrations.
+GRANT SELECT ON feed_entities, feed_rows TO crm_app;
+
+---------------------------------------------------------------------------
+-- What hangs off a customer (every such thing is in the feed). A transfer
+-- re-announces its live rows to whoever sees the customer now (in position
+-- order); a merge re-points every row of the duplicate to the survivor, and
+-- besides: owner_column, when set, takes the survivor's owner (a contract's
+-- owner is its customer's); primary_column, when set, is a flag the survivor
+-- keeps at most one of among its live rows (a primary contact person).
+
+CREATE TABLE customer_children (
+    entity         text PRIMARY KEY REFERENCES feed_entities (entity) CHECK (entity <> 'customer'),
+    position       integer NOT NULL UNIQUE,
+    owner_column   name,
+    primary_column name
+);
+
+INSERT INTO customer_children (entity, position, owner_column, primary_column) VALUES
+    ('contact', 10, NULL, 'is_primary'),
+    ('contact_record', 20, NULL, NULL),
+    ('quotation', 30, NULL, NULL),
+    ('contract', 40, 'owner_id', NULL),
+    ('shipment', 50, NULL, NULL);
+GRANT SELECT ON customer_children TO crm_app;
+
+-- A customer changed; on a transfer (new owner) every registered child's live
+-- rows are announced again, for whoever sees the customer only now. Replaces
+-- the copies of 0003, 0005 and 0007.
+CREATE OR REPLACE FUNCTION change_customer() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    prev_owner uuid := CASE WHEN TG_OP = 'UPDATE' AND OLD.owner_id IS DISTINCT FROM NEW.owner_id
+                            THEN OLD.owner_id END;
+    child record;
+BEGIN
+    INSERT INTO changes (tenant_id, entity, entity_id, customer_id, owner_id, prev_owner_id, op)
+    VALUES (NEW.tenant_id, 'customer', NEW.id, NEW.id, NEW.owner_id, prev_owner,
+            CASE WHEN NEW.deleted_at IS NULL THEN 'upsert' ELSE 'delete' END);
+    IF prev_owner IS NOT NULL AND NEW.deleted_at IS NULL THEN
+        FOR child IN SELECT f.entity, f.relation, f.customer_column
+                       FROM customer_children c JOIN feed_entities f ON f.entity = c.entity
+                      ORDER BY c.position LOOP
+            EXECUTE format('INSERT INTO changes (tenant_id, entity, entity_id, customer_id, owner_id, op)'
+                           ' SELECT x.tenant_id, %L, x.id, x.%I, $3, ''upsert'' FROM %s x'
+                           ' WHERE x.tenant_id = $1 AND x.%I = $2 AND x.deleted_at IS NULL'
+                           ' ORDER BY x.created_at, x.id',
+                           child.entity, child.customer_column, child.relation, child.customer_column)
+            USING NEW.tenant_id, NEW.id, NEW.owner_id;
+        END LOOP;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- Merge customer p_duplicate into p_survivor for (p_user, p_role); p_may_merge
+-- says whether the role may merge at all. Both customer rows are locked first,
+-- in id order, and only then checked: two merges of the same pair in opposite
+-- directions take turns (the same order means no deadlock), and the second
+-- finds its survivor tombstoned instead of tombstoning it in turn. Every row
+-- of every registered child moves, tombstones included, so nothing is left
+-- hanging off the duplicate. Outcomes: 'ok'; 'missing' (the survivor is not a
+-- live customer the caller sees); 'forbidden'; 'duplicate' (the duplicate is
+-- not a live customer the caller sees).
+CREATE FUNCTION customer_merge(p_tenant uuid, p_user uuid, p_role text, p_may_merge boolean,
+                               p_survivor uuid, p_duplicate uuid) RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    survivor customers;
+    duplicate customers;
+    child record;
+BEGIN
+    PERFORM 1 FROM customers c WHERE c.tenant_id = p_tenant AND c.id IN (p_survivor, p_duplicate)
+     ORDER BY c.id FOR UPDATE;
+    SELECT c.* INTO survivor FROM customers c
+     WHERE c.tenant_id = p_tenant AND c.id = p_survivor AND c.deleted_at IS NULL;
+    IF NOT FOUND OR NOT customer_visible(survivor.owner_id, p_user, p_role) THEN
+        RETURN 'missing';
+    ELSIF NOT p_may_merge THEN
+        RETURN 'forbidden';
+    END IF;
+    SELECT c.* INTO duplicate FROM customers c
+     WHERE c.tenant_id = p_tenant AND c.id = p_duplicate AND c.deleted_at IS NULL;
+    IF NOT FOUND OR NOT customer_visible(duplicate.owner_id, p_user, p_role) THEN
+        RETURN 'duplicate';
+    END IF;
+    FOR child IN SELECT f.relation, f.customer_column, c.owner_column, c.primary_column
+                   FROM customer_children c JOIN feed_entities f ON f.entity = c.entity
+                  ORDER BY c.position LOOP
+        EXECUTE format('UPDATE %s x SET %I = $2', child.relation, child.customer_column)
+                || CASE WHEN child.owner_column IS NOT NULL THEN format(', %I = $4', child.owner_column) ELSE '' END
+                || CASE WHEN child.primary_column IS NOT NULL THEN
+                       format(', %1$I = x.%1$I AND NOT EXISTS (SELECT 1 FROM %2$s p WHERE p.tenant_id = $1'
+                              ' AND p.%3$I = $2 AND p.%1$I AND p.deleted_at IS NULL)',
+                              child.primary_column, child.relation, child.customer_column)
+                   ELSE '' END
+                || format(' WHERE x.tenant_id = $1 AND x.%I = $3', child.customer_column)
+        USING p_tenant, p_survivor, p_duplicate, survivor.owner_id;
+    END LOOP;
+    -- The survivor keeps its own values and takes the duplicate's where it has none.
+    UPDATE customers s
+       SET category = coalesce(s.category, d.category), industry = coalesce(s.industry, d.industry),
+           region = coalesce(s.region, d.region), address = coalesce(s.address, d.address),
+           phone = coalesce(s.phone, d.phone), email = coalesce(s.email, d.email),
+           website = coalesce(s.website, d.website), source = coalesce(s.source, d.source),
+           credit_limit = coalesce(s.credit_limit, d.credit_limit),
+           payment_terms_days = coalesce(s.payment_terms_days, d.payment_terms_days),
+           notes = CASE WHEN d.notes IS NULL THEN s.notes WHEN s.notes IS NULL THEN d.notes
+                        ELSE s.notes || E'\n\n' || d.notes END,
+           tags = ARRAY(SELECT DISTINCT t FROM unnest(s.tags || d.tags) t ORDER BY t),
+           custom = d.custom || s.custom
+      FROM customers d
+     WHERE s.tenant_id = p_tenant AND s.id = p_survivor AND d.tenant_id = p_tenant AND d.id = p_duplicate;
+    UPDATE customers SET deleted_at = now(), merged_into = p_survivor
+     WHERE tenant_id = p_tenant AND id = p_duplicate;
+    RETURN 'ok';
+END
+$$;

@@ -1,7 +1,10 @@
-// registries_schema.test.mjs: nothing the schema repeats can be forgotten or
-// drift silently. Read from the database's own catalogue: every tenant-owned
-// table is isolated by row-level security; and `crm-server migrate` refuses a
-// database whose customer_visible() is not CRM_SQL_VISIBLE.
+// registries_schema.test.mjs: what grows per resource grows by a registry
+// row, and nothing can be forgotten silently. Read from the database's own
+// catalogue: every tenant-owned table is isolated by row-level security; every
+// table that references a customer is registered as its child (so a merge
+// moves it and a transfer re-announces it) and has its change and audit
+// triggers; and `crm-server migrate` refuses a database whose
+// customer_visible() is not CRM_SQL_VISIBLE.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -42,6 +45,38 @@ describe('the catalogue agrees with the registries', () => {
         { enabled: true, forced: true, qual: '(tenant_id = current_tenant())', check: '(tenant_id = current_tenant())' },
         `${r.relname}: SELECT crm_tenant_table('${r.relname}')`,
       );
+    }
+  });
+
+  test('every table referencing customers is a registered child, with its change and audit triggers', async () => {
+    const references = await db.query(`
+      SELECT c.conrelid::regclass::text AS relation, a.attname::text AS column
+        FROM pg_constraint c
+        JOIN LATERAL unnest(c.conkey) k (attnum) ON true
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+       WHERE c.contype = 'f' AND c.confrelid = 'customers'::regclass AND a.attname <> 'tenant_id'`);
+    const children = await db.query(`
+      SELECT f.entity, f.relation::text AS relation, f.customer_column::text AS column
+        FROM customer_children ch JOIN feed_entities f ON f.entity = ch.entity`);
+    const key = (r) => `${r.relation}.${r.column}`;
+    assert.deepEqual(
+      sorted(references.rows.map(key)),
+      sorted(children.rows.map(key)),
+      'INSERT INTO feed_entities / customer_children for every table that references customers',
+    );
+    assert.ok(children.rows.length >= 5);
+
+    for (const { entity, relation } of children.rows) {
+      const { rows } = await db.query(
+        'SELECT pg_get_triggerdef(t.oid) AS def FROM pg_trigger t WHERE t.tgrelid = $1::regclass AND NOT t.tgisinternal',
+        [relation],
+      );
+      const defs = rows.map((r) => r.def);
+      assert.ok(
+        defs.some((d) => /AFTER INSERT OR UPDATE ON \S+ FOR EACH ROW EXECUTE FUNCTION change_child\('(\w+)'\)/.exec(d)?.[1] === entity),
+        `${relation} has CREATE TRIGGER ... EXECUTE FUNCTION change_child('${entity}'): ${defs.join('; ')}`,
+      );
+      assert.ok(defs.some((d) => /EXECUTE FUNCTION audit_row\(/.test(d)), `${relation} is audited: ${defs.join('; ')}`);
     }
   });
 
