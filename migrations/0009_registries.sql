@@ -1,6 +1,6 @@
 -- 0009_registries: registries instead of redefinitions. What used to grow by a
 -- copied function per resource (change_customer in 0003/0005/0007, the changes
--- entity CHECK, audit_row in 0001/0004, the RLS
+-- entity CHECK, agenda_items in 0004/0006, audit_row in 0001/0004, the RLS
 -- block of every migration, a MOVE statement per child in lib/duplicate.c, a
 -- join and a render branch in lib/changes.c) now grows by a row:
 --
@@ -11,6 +11,8 @@
 --   customer_children   what hangs off a customer: a transfer re-announces it
 --                       in the feed, a merge moves it to the survivor (and
 --                       what else the merge does to it).
+--   agenda_kinds        the kinds of agenda items, their order, and the
+--                       function that yields them.
 --
 -- plus three functions every later table uses: crm_tenant_table() (row-level
 -- security), audit_row(<what to leave out>) and change_child('<entity>').
@@ -35,8 +37,9 @@
 --
 -- Also here: customer_visible() becomes part of the checksummed schema
 -- (`crm-server migrate` checks its body against CRM_SQL_VISIBLE), the merge
--- locks both customers, and the tenant's settings and the lines of quotations,
--- contracts and shipments and the installments are audited.
+-- locks both customers, the tenant's settings and the lines of quotations,
+-- contracts and shipments and the installments are audited, and "dormant" has
+-- one definition for the agenda and the sweep.
 
 ---------------------------------------------------------------------------
 -- Who sees a customer, for the plpgsql functions (the reads inline the same
@@ -349,3 +352,160 @@ BEGIN
     RETURN 'ok';
 END
 $$;
+
+---------------------------------------------------------------------------
+-- Dormant, one definition: a customer is due to become dormant on `day` (a
+-- calendar day in zone `tz`) when it is active or a prospect and its last
+-- contact (its creation, when never contacted) fell on `days` or more
+-- calendar days before. The agenda lists such customers; the sweep marks them
+-- on the tenant's today. (The sweep used to count `days` × 24 hours back from
+-- now, so a customer last contacted late in the day was on the agenda as
+-- dormant but not yet marked.)
+
+CREATE FUNCTION customer_due_dormant(status text, last_contact_at timestamptz, created_at timestamptz,
+                                     day date, tz text, days integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT status IN ('active', 'prospect')
+             AND (coalesce(last_contact_at, created_at) AT TIME ZONE tz)::date <= day - days $$;
+
+CREATE OR REPLACE FUNCTION sweep_dormant_customers() RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
+AS $$
+DECLARE
+    t tenants;
+    n integer := 0;
+    changed integer;
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(7321002) THEN
+        RETURN 0;
+    END IF;
+    FOR t IN SELECT * FROM tenants LOOP
+        PERFORM set_config('app.tenant_id', t.id::text, true);
+        PERFORM set_config('app.user_id', '', true);
+        UPDATE customers c SET status = 'dormant'
+         WHERE c.tenant_id = t.id AND c.deleted_at IS NULL AND c.status IN ('active', 'prospect')
+           AND customer_due_dormant(c.status, c.last_contact_at, c.created_at,
+                                    (now() AT TIME ZONE t.timezone)::date, t.timezone, t.dormant_after_days);
+        GET DIAGNOSTICS changed = ROW_COUNT;
+        n := n + changed;
+    END LOOP;
+    PERFORM set_config('app.tenant_id', '', true);
+    RETURN n;
+END
+$$;
+
+---------------------------------------------------------------------------
+-- The agenda: agenda_items() is the union of the functions registered in
+-- agenda_kinds, defined anew whenever that table changes. A source function
+-- takes (p_tenant uuid, p_user uuid, p_day date, t tenants) — the tenant, the
+-- user whose agenda it is, the day in the tenant's time zone and the tenant's
+-- settings row — and returns SETOF agenda_item; `rank` orders the kinds in the
+-- agenda. The four sources of 0004 and 0006 take this one shape now (their
+-- bodies are unchanged but for reading the settings from `t`; the dormant one
+-- uses customer_due_dormant).
+
+CREATE TYPE agenda_item AS (kind text, due text, customer_id uuid, customer_name text, contact_id uuid,
+                            contact_name text, detail text);
+
+DROP FUNCTION agenda_items(uuid, uuid, date);
+DROP FUNCTION agenda_follow_ups(uuid, uuid, date, text);
+DROP FUNCTION agenda_dormant(uuid, uuid, date, text, integer);
+DROP FUNCTION agenda_birthdays(uuid, uuid, date);
+DROP FUNCTION agenda_deliveries(uuid, uuid, date, text);
+
+-- Follow-ups: customers of the user whose next contact is due today, tomorrow,
+-- or is already past.
+CREATE FUNCTION agenda_follow_ups(p_tenant uuid, p_user uuid, p_day date, t tenants) RETURNS SETOF agenda_item
+LANGUAGE sql STABLE
+AS $$
+SELECT CASE WHEN d = p_day THEN 'follow_up_today'
+            WHEN d = p_day + 1 THEN 'follow_up_tomorrow'
+            ELSE 'overdue' END,
+       rfc3339(c.next_contact_at), c.id, c.name, NULL::uuid, NULL::text,
+       CASE WHEN d = p_day - 1 THEN '1 day overdue' WHEN d < p_day THEN (p_day - d) || ' days overdue' END
+  FROM customers c, LATERAL (SELECT (c.next_contact_at AT TIME ZONE t.timezone)::date AS d) local
+ WHERE c.tenant_id = p_tenant AND c.owner_id = p_user AND c.deleted_at IS NULL
+   AND c.status <> 'lost' AND c.next_contact_at IS NOT NULL AND d <= p_day + 1
+$$;
+
+-- Dormant: customers of the user marked dormant, or due to be.
+CREATE FUNCTION agenda_dormant(p_tenant uuid, p_user uuid, p_day date, t tenants) RETURNS SETOF agenda_item
+LANGUAGE sql STABLE
+AS $$
+SELECT 'dormant', rfc3339(coalesce(c.last_contact_at, c.created_at)), c.id, c.name, NULL::uuid, NULL::text,
+       CASE WHEN c.last_contact_at IS NULL THEN 'never contacted'
+            ELSE 'no contact for ' || (p_day - (c.last_contact_at AT TIME ZONE t.timezone)::date) || ' days' END
+  FROM customers c
+ WHERE c.tenant_id = p_tenant AND c.owner_id = p_user AND c.deleted_at IS NULL
+   AND (c.status = 'dormant'
+        OR customer_due_dormant(c.status, c.last_contact_at, c.created_at, p_day, t.timezone, t.dormant_after_days))
+$$;
+
+-- Birthdays of the user's customers' contact persons in the next seven days,
+-- today included.
+CREATE FUNCTION agenda_birthdays(p_tenant uuid, p_user uuid, p_day date, t tenants) RETURNS SETOF agenda_item
+LANGUAGE sql STABLE
+AS $$
+SELECT 'birthday', to_char(next_birthday(ct.birthday, p_day), 'YYYY-MM-DD'), c.id, c.name, ct.id, ct.name,
+       CASE WHEN next_birthday(ct.birthday, p_day) = p_day THEN 'today'
+            WHEN next_birthday(ct.birthday, p_day) = p_day + 1 THEN 'tomorrow'
+            ELSE 'in ' || (next_birthday(ct.birthday, p_day) - p_day) || ' days' END
+  FROM contacts ct
+  JOIN customers c ON c.tenant_id = ct.tenant_id AND c.id = ct.customer_id
+ WHERE ct.tenant_id = p_tenant AND c.owner_id = p_user AND ct.deleted_at IS NULL AND c.deleted_at IS NULL
+   AND ct.birthday IS NOT NULL AND next_birthday(ct.birthday, p_day) <= p_day + 6
+$$;
+
+-- Contracts of the user's customers due for delivery within three days of the
+-- day (or overdue) and not fully shipped, neither cancelled nor completed.
+-- `due` is the start of the delivery day in the tenant's zone.
+CREATE FUNCTION agenda_deliveries(p_tenant uuid, p_user uuid, p_day date, t tenants) RETURNS SETOF agenda_item
+LANGUAGE sql STABLE
+AS $$
+SELECT 'delivery_due', rfc3339(k.delivery_due::timestamp AT TIME ZONE t.timezone), c.id, c.name, NULL::uuid, NULL::text,
+       k.number || CASE WHEN k.delivery_due = p_day THEN ' due today'
+                        WHEN k.delivery_due = p_day + 1 THEN ' due tomorrow'
+                        WHEN k.delivery_due > p_day THEN ' due in ' || (k.delivery_due - p_day) || ' days'
+                        ELSE ' overdue by ' || (p_day - k.delivery_due) || ' days' END
+  FROM contracts k
+  JOIN customers c ON c.tenant_id = k.tenant_id AND c.id = k.customer_id
+ WHERE k.tenant_id = p_tenant AND c.owner_id = p_user AND k.deleted_at IS NULL AND c.deleted_at IS NULL
+   AND k.status IN ('draft', 'active') AND k.delivery_due IS NOT NULL AND k.delivery_due <= p_day + 3
+   AND EXISTS (SELECT 1 FROM contract_lines l WHERE l.tenant_id = k.tenant_id AND l.contract_id = k.id
+                  AND l.quantity_shipped < l.quantity)
+$$;
+
+CREATE TABLE agenda_kinds (
+    kind   text PRIMARY KEY CHECK (kind ~ '^[a-z][a-z_]{0,62}$'),
+    rank   integer NOT NULL UNIQUE,
+    source name NOT NULL
+);
+
+-- One SQL function of one UNION ALL, so that PostgreSQL inlines it and the
+-- sources into the agenda's statement, as it did the hand-written union.
+CREATE FUNCTION agenda_items_define() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    EXECUTE format('CREATE OR REPLACE FUNCTION agenda_items(p_tenant uuid, p_user uuid, p_day date)'
+                   ' RETURNS SETOF agenda_item LANGUAGE sql STABLE AS %L',
+                   'SELECT items.* FROM tenants t, LATERAL ('
+                   || (SELECT string_agg(format('SELECT * FROM %I(p_tenant, p_user, p_day, t)', s.source),
+                                         ' UNION ALL ' ORDER BY s.first)
+                         FROM (SELECT k.source, min(k.rank) AS first FROM agenda_kinds k GROUP BY k.source) s)
+                   || ') items WHERE t.id = p_tenant');
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER agenda_kinds_define AFTER INSERT OR UPDATE OR DELETE ON agenda_kinds
+    FOR EACH STATEMENT EXECUTE FUNCTION agenda_items_define();
+
+INSERT INTO agenda_kinds (kind, rank, source) VALUES
+    ('overdue', 10, 'agenda_follow_ups'),
+    ('follow_up_today', 20, 'agenda_follow_ups'),
+    ('follow_up_tomorrow', 30, 'agenda_follow_ups'),
+    ('birthday', 40, 'agenda_birthdays'),
+    ('delivery_due', 50, 'agenda_deliveries'),
+    ('dormant', 60, 'agenda_dormant');
+GRANT SELECT ON agenda_kinds TO crm_app;

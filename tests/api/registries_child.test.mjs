@@ -2,8 +2,8 @@
 // the change feed, the transfer's re-announcement, the merge, the audit trail
 // and row-level security by the registry rows and trigger lines that
 // migrations/0009_registries.sql describes — no SQL function copied, no C
-// changed. The test adds such a resource (notes) for its duration and removes
-// it after.
+// changed — and a new kind of agenda item by one function and one row. The
+// test adds such a resource (notes) for its duration and removes it after.
 // The spec does not know it, so the requests that show it skip the OpenAPI check.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +46,13 @@ CREATE TRIGGER registry_probe_notes_change AFTER INSERT OR UPDATE ON registry_pr
 CREATE TRIGGER registry_probe_notes_audit AFTER INSERT OR UPDATE ON registry_probe_notes
     FOR EACH ROW EXECUTE FUNCTION audit_row();
 
+CREATE FUNCTION registry_probe_agenda(p_tenant uuid, p_user uuid, p_day date, t tenants) RETURNS SETOF agenda_item
+LANGUAGE sql STABLE
+AS $$ SELECT 'pinned_note', to_char(p_day, 'YYYY-MM-DD'), c.id, c.name, NULL::uuid, NULL::text, n.body
+        FROM registry_probe_notes n JOIN customers c ON c.tenant_id = n.tenant_id AND c.id = n.customer_id
+       WHERE n.tenant_id = p_tenant AND c.owner_id = p_user AND n.pinned AND n.deleted_at IS NULL
+         AND c.deleted_at IS NULL $$;
+INSERT INTO agenda_kinds (kind, rank, source) VALUES ('pinned_note', 5, 'registry_probe_agenda');
 `;
 
 let owner, app, T, S1, S2, added = false;
@@ -69,6 +76,8 @@ after(async () => {
       await owner.query('ROLLBACK').catch(() => {});
       await owner.query("SELECT set_config('app.tenant_id', $1, false)", [T.tenant.id]);
       await owner.query(`BEGIN;
+        DELETE FROM agenda_kinds WHERE kind = 'pinned_note';
+        DROP FUNCTION registry_probe_agenda(uuid, uuid, date, tenants);
         DELETE FROM customer_children WHERE entity = 'registry_probe_note';
         DELETE FROM changes WHERE entity = 'registry_probe_note';
         DELETE FROM feed_entities WHERE entity = 'registry_probe_note';
@@ -169,4 +178,15 @@ test('a child registered by rows joins the feed, the transfer, the merge, the au
   const foreign = await app.query('SELECT count(*)::int AS n FROM registry_probe_notes');
   await app.query('COMMIT');
   assert.equal(foreign.rows[0].n, 0, "another tenant's session sees none of the notes");
+});
+
+test('a kind of agenda item registered by one row and one function is on the agenda, in its rank', async () => {
+  const c = await createCustomer(S1.token, { name: `Probe agenda ${uniq()}`, status: 'dormant' });
+  await addNote(S1, c.id, 'Bring the samples', true);
+  const ag = expectStatus(await api('GET', '/v1/agenda', { token: S1.token, validate: false }), 200).body;
+  const mine = ag.items.filter((i) => i.customer_id === c.id);
+  assert.deepEqual(mine.map((i) => [i.kind, i.detail]), [
+    ['pinned_note', 'Bring the samples'],
+    ['dormant', 'never contacted'],
+  ], 'the new kind first (rank 5), then the dormant customer');
 });

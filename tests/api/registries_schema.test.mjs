@@ -3,13 +3,15 @@
 // catalogue: every tenant-owned table is isolated by row-level security; every
 // table that references a customer is registered as its child (so a merge
 // moves it and a transfer re-announces it) and has its change and audit
-// triggers; and `crm-server migrate` refuses a database whose
-// customer_visible() is not CRM_SQL_VISIBLE.
+// triggers; the feed's entities, the agenda's kinds and the audited tables are
+// exactly what openapi/openapi.yaml lists; and `crm-server migrate` refuses a
+// database whose customer_visible() is not CRM_SQL_VISIBLE.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { getSpec } from './lib/spec.mjs';
 
 const OWNER_DB = process.env.CRM_TEST_OWNER_DB;
 const SERVER = fileURLToPath(new URL('../../build-test/crm-server', import.meta.url));
@@ -80,6 +82,20 @@ describe('the catalogue agrees with the registries', () => {
     }
   });
 
+  test("the feed's entities, the agenda's kinds and the audited tables are the spec's", async () => {
+    const spec = getSpec();
+    const schemas = spec.components.schemas;
+    const feed = (await db.query('SELECT entity FROM feed_entities')).rows.map((r) => r.entity);
+    assert.deepEqual(sorted(feed), sorted(schemas.Change.properties.entity.enum), 'Change.entity lists feed_entities');
+
+    const kinds = (await db.query('SELECT kind FROM agenda_kinds ORDER BY rank')).rows.map((r) => r.kind);
+    assert.deepEqual(sorted(kinds), sorted(schemas.AgendaItemKind.enum), 'AgendaItemKind lists agenda_kinds');
+
+    const audited = (await db.query(`
+      SELECT DISTINCT t.tgrelid::regclass::text AS relation FROM pg_trigger t
+       WHERE t.tgfoid = 'audit_row'::regproc AND NOT t.tgisinternal`)).rows.map((r) => r.relation);
+    assert.deepEqual(sorted(audited), sorted(schemas.AuditEntity.enum), 'AuditEntity lists the tables audit_row() records');
+  });
 });
 
 /** Run `crm-server migrate` against the test database: { code, stdout, stderr }. */
