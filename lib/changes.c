@@ -1,5 +1,5 @@
 /* changes.c: the change feed — the one statement that pages through the
- * changes table (filled by the triggers of migration 0003) for a caller. */
+ * changes table (filled by the triggers of migrations 0003 and 0009) for a caller. */
 #include "crm/changes.h"
 #include "crm/auth.h"
 #include "crm/error.h"
@@ -31,43 +31,35 @@
  * may now see (CRM_SQL_VISIBLE on its current owner) is an upsert of the
  * customer as it is now, or a delete once it is tombstoned. A transfer away
  * from what the caller can see (previous owner visible, new owner not) is a
- * delete: the device drops the customer and everything under it. Contacts,
- * contact records, quotations, contracts and shipments follow their current
- * customer; a tombstoned one, or one whose customer is tombstoned, is a
- * delete. Anything else is left out.
+ * delete: the device drops the customer and everything under it. Every other
+ * entity follows its current customer; a tombstoned one, or one whose customer
+ * is tombstoned, is a delete. Anything else is left out.
  *
  * The page is the first `limit` such rows; an entity that occurs several times
  * in it is emitted once, at its last occurrence (every occurrence would render
  * the same current state). next_cursor is the position of the last row, or
  * the request's own position when the page is empty.
  *
- * A later resource that hangs off a customer joins the feed with a trigger
- * `change_child('<entity>')` on its table, its name in the CHECK of
- * changes.entity, and a join and a render branch below.
+ * The entities are those of the feed_entities registry (migration 0009):
+ * feed_rows is the union of their rows with their customer and rendering, so
+ * an entity joins the feed by a row there, not by an edit here.
  */
 static const crm_stmt LIST = {
     "changes_list",
     "WITH page AS ("
-    " SELECT ch.xid, ch.seq, ch.entity, ch.entity_id, cu, ct, cr, qu, ko, sh,"
+    " SELECT ch.xid, ch.seq, ch.entity, ch.entity_id,"
     "  CASE WHEN NOT " VISIBLE("cu.owner_id") " OR cu.deleted_at IS NOT NULL THEN 'delete'"
-    "   WHEN ch.entity = 'contact' AND (ct.id IS NULL OR ct.deleted_at IS NOT NULL) THEN 'delete'"
-    "   WHEN ch.entity = 'contact_record' AND (cr.id IS NULL OR cr.deleted_at IS NOT NULL) THEN 'delete'"
-    "   WHEN ch.entity = 'quotation' AND (qu.id IS NULL OR qu.deleted_at IS NOT NULL) THEN 'delete'"
-    "   WHEN ch.entity = 'contract' AND (ko.id IS NULL OR ko.deleted_at IS NOT NULL) THEN 'delete'"
-    "   WHEN ch.entity = 'shipment' AND (sh.id IS NULL OR sh.deleted_at IS NOT NULL) THEN 'delete'"
+    "   WHEN e.id IS NULL OR e.deleted_at IS NOT NULL THEN 'delete'"
     "   ELSE 'upsert' END AS op"
     " FROM changes ch"
-    " LEFT JOIN contacts ct ON ch.entity = 'contact' AND ct.tenant_id = ch.tenant_id AND ct.id = ch.entity_id"
-    " LEFT JOIN contact_records cr ON ch.entity = 'contact_record' AND cr.tenant_id = ch.tenant_id"
-    "  AND cr.id = ch.entity_id"
-    " LEFT JOIN quotations qu ON ch.entity = 'quotation' AND qu.tenant_id = ch.tenant_id AND qu.id = ch.entity_id"
-    " LEFT JOIN contracts ko ON ch.entity = 'contract' AND ko.tenant_id = ch.tenant_id AND ko.id = ch.entity_id"
-    " LEFT JOIN shipments sh ON ch.entity = 'shipment' AND sh.tenant_id = ch.tenant_id AND sh.id = ch.entity_id"
-    /* A separate step, so that the customer is looked up by its key row by row
-     * (PostgreSQL does not turn a join condition on columns of outer-joined
-     * tables into an index lookup, and would hash the tenant's customers). */
-    " CROSS JOIN LATERAL (SELECT coalesce(ct.customer_id, cr.customer_id, qu.customer_id, ko.customer_id,"
-    "  sh.customer_id, ch.customer_id) AS id OFFSET 0) cur"
+    /* Steps of their own (OFFSET 0), so that the entity and then its customer
+     * are looked up by key row by row: PostgreSQL does not turn a join
+     * condition on columns of outer-joined tables into an index lookup, and
+     * would hash the tenant's rows. Within feed_rows only the branch of the
+     * row's entity runs (the others are cut by a one-time filter). */
+    " LEFT JOIN LATERAL (SELECT r.id, r.customer_id, r.deleted_at FROM feed_rows r"
+    "  WHERE r.entity = ch.entity AND r.tenant_id = ch.tenant_id AND r.id = ch.entity_id OFFSET 0) e ON true"
+    " CROSS JOIN LATERAL (SELECT coalesce(e.customer_id, ch.customer_id) AS id OFFSET 0) cur"
     " JOIN customers cu ON cu.tenant_id = ch.tenant_id AND cu.id = cur.id"
     " WHERE ch.tenant_id = $1"
     "  AND (ch.xid, ch.seq) > ($4::xid8, $5::bigint)"
@@ -78,13 +70,12 @@ static const crm_stmt LIST = {
     " ORDER BY ch.xid, ch.seq LIMIT $6::int),"
     " items AS (SELECT *, row_number() OVER (PARTITION BY entity, entity_id ORDER BY xid DESC, seq DESC) AS nth"
     "  FROM page)"
+    /* Rendered last, and only what the page shows as an upsert. */
     " SELECT json_build_object("
     "  'data', coalesce(json_agg(json_build_object('cursor', change_cursor(xid, seq), 'entity', entity,"
-    "   'id', entity_id, 'op', op, 'data', CASE WHEN op = 'upsert' THEN CASE entity"
-    "    WHEN 'customer' THEN customer_json(cu) WHEN 'contact' THEN contact_json(ct)"
-    "    WHEN 'quotation' THEN quotation_json(qu) WHEN 'contract' THEN contract_json(ko)"
-    "    WHEN 'shipment' THEN shipment_json(sh)"
-    "    ELSE contact_record_json(cr, cu) END END) ORDER BY xid, seq) FILTER (WHERE nth = 1), '[]'),"
+    "   'id', entity_id, 'op', op, 'data', CASE WHEN op = 'upsert' THEN (SELECT r.doc FROM feed_rows r"
+    "    WHERE r.entity = items.entity AND r.tenant_id = $1 AND r.id = items.entity_id) END)"
+    "   ORDER BY xid, seq) FILTER (WHERE nth = 1), '[]'),"
     "  'next_cursor', coalesce((array_agg(change_cursor(xid, seq) ORDER BY xid DESC, seq DESC))[1],"
     "   change_cursor($4::xid8, $5::bigint)))"
     " FROM items"};

@@ -24,42 +24,12 @@ static const crm_stmt FIND = {
     "  ORDER BY score DESC, c.id LIMIT 10) d"
     " JOIN users u ON u.tenant_id = $1 AND u.id = d.owner_id"};
 
-/* Move what hangs off the duplicate to the survivor. Later resources that hang
- * off a customer add their UPDATE here. */
-static const crm_stmt MOVE_CONTACTS = {
-    "duplicate_move_contacts",
-    "UPDATE contacts SET customer_id = $2,"
-    " is_primary = is_primary AND NOT EXISTS (SELECT 1 FROM contacts p WHERE p.tenant_id = $1 AND p.customer_id = $2"
-    "   AND p.is_primary AND p.deleted_at IS NULL)"
-    " WHERE tenant_id = $1 AND customer_id = $3 AND deleted_at IS NULL"};
-static const crm_stmt MOVE_RECORDS = {
-    "duplicate_move_contact_records",
-    "UPDATE contact_records SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = $3 AND deleted_at IS NULL"};
-static const crm_stmt MOVE_QUOTATIONS = {
-    "duplicate_move_quotations", "UPDATE quotations SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = $3"};
-/* A contract's owner is its customer's owner. */
-static const crm_stmt MOVE_CONTRACTS = {
-    "duplicate_move_contracts",
-    "UPDATE contracts SET customer_id = $2,"
-    " owner_id = (SELECT owner_id FROM customers WHERE tenant_id = $1 AND id = $2)"
-    " WHERE tenant_id = $1 AND customer_id = $3"};
-static const crm_stmt MOVE_SHIPMENTS = {
-    "duplicate_move_shipments", "UPDATE shipments SET customer_id = $2 WHERE tenant_id = $1 AND customer_id = $3"};
-static const crm_stmt FILL_SURVIVOR = {
-    "duplicate_fill_survivor",
-    "UPDATE customers s SET category = coalesce(s.category, d.category), industry = coalesce(s.industry, d.industry),"
-    " region = coalesce(s.region, d.region), address = coalesce(s.address, d.address),"
-    " phone = coalesce(s.phone, d.phone), email = coalesce(s.email, d.email), website = coalesce(s.website, d.website),"
-    " source = coalesce(s.source, d.source), credit_limit = coalesce(s.credit_limit, d.credit_limit),"
-    " payment_terms_days = coalesce(s.payment_terms_days, d.payment_terms_days),"
-    " notes = CASE WHEN d.notes IS NULL THEN s.notes WHEN s.notes IS NULL THEN d.notes"
-    "              ELSE s.notes || E'\\n\\n' || d.notes END,"
-    " tags = ARRAY(SELECT DISTINCT t FROM unnest(s.tags || d.tags) t ORDER BY t),"
-    " custom = d.custom || s.custom"
-    " FROM customers d WHERE s.tenant_id = $1 AND s.id = $2 AND d.tenant_id = $1 AND d.id = $3"};
-static const crm_stmt TOMBSTONE = {
-    "duplicate_tombstone",
-    "UPDATE customers SET deleted_at = now(), merged_into = $2 WHERE tenant_id = $1 AND id = $3 AND deleted_at IS NULL"};
+/* (tenant, user, role, may merge, survivor, duplicate) → the outcome of
+ * customer_merge() (migration 0009): both customers locked in id order and
+ * checked after the lock, every child registered in customer_children moved
+ * to the survivor, the survivor's empty fields filled, the duplicate
+ * tombstoned. One statement, so no child kind can be left behind here. */
+static const crm_stmt MERGE = {"duplicate_merge", "SELECT customer_merge($1, $2, $3, $4::boolean, $5, $6)"};
 
 int crm_duplicate_find(char **out, crm_db *db, const crm_caller *who, const char *name, const char *phone,
                        const char *email, const char *except_id)
@@ -103,6 +73,13 @@ static const crm_field MERGE_FIELDS[] = {
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
+static const crm_outcome MERGE_OUTCOMES[] = {
+    {"missing", CRM_ENOTFOUND, NULL, "The customer does not exist or is not visible to you.", NULL},
+    {"forbidden", CRM_EFORBIDDEN, NULL, "Only a manager or an admin may merge customers.", NULL},
+    {"duplicate", CRM_EINVALID, "duplicate_id", "Must be a customer you can see.", NULL},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
 int crm_duplicate_merge(crm_doc *out, crm_db *db, const crm_caller *who, const char *survivor_id, const json_t *body)
 {
     int rc = crm_validate(body, MERGE_FIELDS, CRM_CREATE);
@@ -111,20 +88,16 @@ int crm_duplicate_merge(crm_doc *out, crm_db *db, const crm_caller *who, const c
     const char *duplicate = json_string_value(json_object_get(body, "duplicate_id"));
     if (strcmp(duplicate, survivor_id) == 0)
         return crm_error_field("duplicate_id", "invalid", "Must be another customer than the one that stays.");
-    if ((rc = crm_customer_visible(db, who, survivor_id)) < 0)
+    const char *params[] = {who->tenant_id, who->user_id, who->role,
+                            crm_policy_flag(who->role, CRM_CAN_ASSIGN_CUSTOMERS), survivor_id, duplicate};
+    PGresult *res = NULL;
+    if ((rc = crm_db_run(&res, db, &MERGE, 6, params)) < 0)
         return rc;
-    if (!crm_policy_allows(who->role, CRM_CAN_ASSIGN_CUSTOMERS))
-        return crm_error_set(CRM_EFORBIDDEN, "Only a manager or an admin may merge customers.");
-    if (crm_customer_visible(db, who, duplicate) < 0)
-        return crm_error_field("duplicate_id", "invalid", "Must be a customer you can see.");
-    const char *params[] = {who->tenant_id, survivor_id, duplicate};
-    if ((rc = crm_db_run(NULL, db, &MOVE_CONTACTS, 3, params)) < 0 ||
-        (rc = crm_db_run(NULL, db, &MOVE_RECORDS, 3, params)) < 0 ||
-        (rc = crm_db_run(NULL, db, &MOVE_QUOTATIONS, 3, params)) < 0 ||
-        (rc = crm_db_run(NULL, db, &MOVE_CONTRACTS, 3, params)) < 0 ||
-        (rc = crm_db_run(NULL, db, &MOVE_SHIPMENTS, 3, params)) < 0 ||
-        (rc = crm_db_run(NULL, db, &FILL_SURVIVOR, 3, params)) < 0 ||
-        (rc = crm_db_run(NULL, db, &TOMBSTONE, 3, params)) < 0)
+    const char *outcome = PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "missing";
+    if (strcmp(outcome, "ok") != 0)
+        rc = crm_refuse(outcome, MERGE_OUTCOMES);
+    PQclear(res);
+    if (rc < 0)
         return rc;
     return crm_customer_get(out, db, who, survivor_id);
 }

@@ -68,12 +68,34 @@ done:
     return rc;
 }
 
-/* SQL whose single definition lives in C, (re)installed after every migrate.
- * The reads inline CRM_SQL_VISIBLE (a function would be run per row); the
- * plpgsql write functions call it as customer_visible(). */
-static const char DERIVED[] =
-    "CREATE OR REPLACE FUNCTION customer_visible(p_owner uuid, p_user uuid, p_role text) RETURNS boolean"
-    " LANGUAGE sql STABLE AS $$ SELECT " CRM_SQL_VISIBLE("p_owner", "p_user", "p_role") " $$";
+/* SQL that C repeats: the reads inline CRM_SQL_VISIBLE (a function would be
+ * run per row), the plpgsql write functions call customer_visible(), which a
+ * migration defines (0009). After every migrate its body must be the macro's
+ * text, whitespace aside; when they differ, migrate fails, naming both, so
+ * a change of the macro cannot ship without a migration that redefines the
+ * function. $1 is the expected body. */
+static const crm_stmt DERIVED = {
+    "migrate_derived",
+    "SELECT regexp_replace(btrim(p.prosrc), '\\s+', ' ', 'g') = regexp_replace(btrim($1), '\\s+', ' ', 'g')"
+    " FROM pg_proc p WHERE p.oid = to_regprocedure('customer_visible(uuid, uuid, text)')"};
+static const char DERIVED_VISIBLE[] = "SELECT " CRM_SQL_VISIBLE("p_owner", "p_user", "p_role");
+
+/* 0 when the database's customer_visible() is CRM_SQL_VISIBLE, CRM_ECONFLICT
+ * when it differs or is missing, or a db error. */
+static int derived_check(crm_db *db)
+{
+    PGresult *res = NULL;
+    const char *params[] = {DERIVED_VISIBLE};
+    int rc = crm_db_run(&res, db, &DERIVED, 1, params);
+    if (rc < 0)
+        return rc;
+    if (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+        rc = crm_error_set(CRM_ECONFLICT, "customer_visible(uuid, uuid, text) in the database is not CRM_SQL_VISIBLE "
+                                          "of lib/include/crm/resource.h; a migration must redefine it with the "
+                                          "macro's text.");
+    PQclear(res);
+    return rc;
+}
 
 int crm_migrate_apply(crm_db *db, int *applied, void (*log)(const char *name))
 {
@@ -107,8 +129,8 @@ int crm_migrate_apply(crm_db *db, int *applied, void (*log)(const char *name))
         if (log)
             log(m->name);
     }
-    if (rc == 0 && (rc = crm_db_exec(NULL, db, DERIVED)) < 0)
-        crm_error_set(rc, "Installing the functions defined in C failed; see the log for the database's message.");
+    if (rc == 0)
+        rc = derived_check(db);
     crm_db_exec(NULL, db, "SELECT pg_advisory_unlock(7321001)");
     return rc;
 }

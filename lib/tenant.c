@@ -27,15 +27,15 @@ static const crm_stmt CURRENCY = {"tenant_currency_known", "SELECT 1 FROM curren
 static const crm_stmt PROBE = {
     "tenant_probe", "SELECT 1 FROM tenants WHERE id = $1 AND ($2::text = $2 AND $3::text = $3 AND $4::text = $4)"};
 
-/* (tenant, day or NULL, user) → the agenda document. */
+/* (tenant, day or NULL, user) → the agenda document. The items and the order
+ * of their kinds come from the agenda_kinds registry (migration 0009). */
 static const crm_stmt AGENDA = {
     "agenda_get",
     "SELECT json_build_object('date', to_char(d.day, 'YYYY-MM-DD'), 'timezone', t.timezone, 'user_id', $3::uuid,"
     " 'items', coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'due', i.due, 'customer_id', i.customer_id,"
     "   'customer_name', i.customer_name, 'contact_id', i.contact_id, 'contact_name', i.contact_name,"
-    "   'detail', i.detail) ORDER BY array_position(ARRAY['overdue', 'follow_up_today', 'follow_up_tomorrow',"
-    "   'birthday', 'delivery_due', 'dormant'], i.kind), i.due, i.customer_name)"
-    "   FROM agenda_items($1, $3::uuid, d.day) i), '[]'))"
+    "   'detail', i.detail) ORDER BY k.rank, i.due, i.customer_name)"
+    "   FROM agenda_items($1, $3::uuid, d.day) i LEFT JOIN agenda_kinds k ON k.kind = i.kind), '[]'))"
     " FROM tenants t, LATERAL (SELECT coalesce($2::date, (now() AT TIME ZONE t.timezone)::date) AS day) d"
     " WHERE t.id = $1"};
 /* (tenant, user, manager) → whether the user exists, and whether the manager leads their team. */

@@ -1,6 +1,7 @@
-/* changes.h: the change feed — every create, update and delete of customers,
- * contact persons and contact records the caller may see, in an order that a
- * device paging with the returned cursor never misses a change. */
+/* changes.h: the change feed — every create, update and delete of customers
+ * and of what hangs off them (the entities registered in feed_entities) the
+ * caller may see, in an order that a device paging with the returned cursor
+ * never misses a change. */
 #ifndef CRM_CHANGES_H
 #define CRM_CHANGES_H
 

@@ -27,13 +27,15 @@ int crm_duplicate_list(char **out, crm_db *db, const crm_caller *who, crm_query 
  * (crm_error_extra "candidates"). */
 int crm_duplicate_check(crm_db *db, const crm_caller *who, const json_t *body);
 
-/* crm_duplicate_merge: merge customer body.duplicate_id into `survivor_id`: its
- * contact persons, contact records, quotations and contracts (with their
- * shipments) move to the survivor, empty fields of the
- * survivor are filled from it, tags are united, and the duplicate is
- * tombstoned with merged_into set. Admin or manager, both customers visible.
- * Runs in the caller's transaction. Returns 0, CRM_EINVALID, CRM_EFORBIDDEN,
- * CRM_ENOTFOUND or a db error; out is the survivor after the merge. */
+/* crm_duplicate_merge: merge customer body.duplicate_id into `survivor_id`:
+ * everything registered as hanging off a customer (customer_children: contact
+ * persons, contact records, quotations, contracts, shipments) moves to the
+ * survivor, empty fields of the survivor are filled from it, tags are united,
+ * and the duplicate is tombstoned with merged_into set. Admin or manager, both
+ * customers live and visible once both are locked, so of two concurrent merges
+ * of one pair the second finds its survivor gone (CRM_ENOTFOUND). Runs in the
+ * caller's transaction. Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ENOTFOUND
+ * or a db error; out is the survivor after the merge. */
 int crm_duplicate_merge(crm_doc *out, crm_db *db, const crm_caller *who, const char *survivor_id, const json_t *body);
 
 #endif

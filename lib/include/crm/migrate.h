@@ -15,8 +15,9 @@ extern const crm_migration crm_migrations[];
 
 /* crm_migrate_apply: apply every pending migration, each in its own transaction,
  * recording name and SHA-256. Refuses (CRM_ECONFLICT) when an applied migration's
- * checksum differs from the binary's or the database is ahead of the binary. Then installs the SQL functions whose one
- * definition is in C (customer_visible). Prints one line per applied migration to
+ * checksum differs from the binary's or the database is ahead of the binary.
+ * Then checks that the SQL the C code repeats (customer_visible() =
+ * CRM_SQL_VISIBLE) agrees. Prints one line per applied migration to
  * `log` when non-NULL. Returns 0 or a crm error. */
 int crm_migrate_apply(crm_db *db, int *applied, void (*log)(const char *name));
 

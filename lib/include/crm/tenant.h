@@ -22,16 +22,18 @@ int crm_tenant_get(crm_doc *out, crm_db *db, const crm_caller *who);
 int crm_tenant_update(crm_doc *out, crm_db *db, const crm_caller *who, long version, const json_t *patch);
 
 /* crm_agenda_get: the agenda of `user_id` (NULL = the caller) for `date`
- * (YYYY-MM-DD, NULL = today in the tenant's time zone): follow-ups due today,
- * tomorrow and overdue, dormant customers and birthdays of contact persons in the
- * next seven days, of that user's customers. A manager may ask for members of the
+ * (YYYY-MM-DD, NULL = today in the tenant's time zone): the items of every kind
+ * registered in agenda_kinds (follow-ups due today, tomorrow and overdue,
+ * birthdays of contact persons in the next seven days, deliveries due, dormant
+ * customers), of that user's customers. A manager may ask for members of the
  * teams they lead, an admin for anyone. Returns 0, CRM_EINVALID, CRM_EFORBIDDEN,
  * CRM_ENOTFOUND or a db error; *out is the caller's. */
 int crm_agenda_get(char **out, crm_db *db, const crm_caller *who, crm_query *query);
 
 /* crm_tenant_sweep_dormant: mark customers of every tenant dormant that have not
- * been contacted for their tenant's number of days. *changed gets how many.
- * Returns 0 or a db error. */
+ * been contacted for their tenant's number of calendar days, counted in its time
+ * zone — the agenda's definition (customer_due_dormant() in SQL). *changed gets
+ * how many. Returns 0 or a db error. */
 int crm_tenant_sweep_dormant(crm_db *db, int *changed);
 
 #endif
