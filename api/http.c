@@ -71,8 +71,12 @@ static void problem(api_ctx *ctx, int status, const char *slug, const char *titl
         json_object_set(body, "errors", (json_t *)fields);
     if (extra)
         json_object_update_missing(body, (json_t *)extra);
-    char *text = json_dumps(body, JSON_COMPACT);
-    ulfius_set_string_body_response(ctx->resp, (unsigned)status, text);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    /* Out of memory: still a problem+json, without the details. */
+    ulfius_set_string_body_response(ctx->resp, (unsigned)(text ? status : 500),
+                                    text ? text
+                                         : "{\"type\":\"https://crm.example/problems/internal\",\"title\":\"Internal "
+                                           "error\",\"status\":500,\"detail\":\"The server ran out of memory.\"}");
     u_map_put(ctx->resp->map_header, "Content-Type", "application/problem+json");
     free(text);
     json_decref(body);
@@ -263,17 +267,21 @@ void api_list(api_ctx *ctx, crm_list_fn list)
     free(body);
 }
 
-/* Hash of what makes two POSTs "the same request": route and body bytes. */
-static void request_hash(char out[65], api_ctx *ctx)
+/* Hash of what makes two POSTs "the same request": route and body bytes.
+ * Returns 0, or CRM_ERROR when out of memory. */
+static int request_hash(char out[65], api_ctx *ctx)
 {
     size_t plen = strlen(ctx->req->url_path), blen = ctx->req->binary_body_length;
     char *buf = malloc(plen + 1 + blen);
+    if (!buf)
+        return crm_error_set(CRM_ERROR, "Out of memory.");
     memcpy(buf, ctx->req->url_path, plen);
     buf[plen] = '\n';
     if (blen)
         memcpy(buf + plen + 1, ctx->req->binary_body, blen);
     crm_sha256_hex(out, buf, plen + 1 + blen);
     free(buf);
+    return 0;
 }
 
 void api_create(api_ctx *ctx, const char *location_prefix, crm_create_fn create)
@@ -290,7 +298,8 @@ void api_create(api_ctx *ctx, const char *location_prefix, crm_create_fn create)
     if ((rc = crm_db_begin(ctx->db)) < 0)
         goto fail;
     if (key) {
-        request_hash(hash, ctx);
+        if ((rc = request_hash(hash, ctx)) < 0)
+            goto fail;
         rc = crm_idem_begin(&replay, ctx->db, &ctx->who, key, hash);
         if (rc == 1) {
             crm_db_rollback(ctx->db);

@@ -279,7 +279,9 @@ static int check_value(const crm_field *f, const char *name, const json_t *v)
         if (!json_is_object(v))
             return crm_error_field(name, "type", "Must be a JSON object.");
         char *text = json_dumps(v, JSON_COMPACT);
-        size_t len = text ? strlen(text) : 0;
+        if (!text)
+            return crm_error_set(CRM_ERROR, "Out of memory.");
+        size_t len = strlen(text);
         free(text);
         return (long)len <= f->max ? 0 : crm_error_field(name, "too_long", "Must encode to at most %ld bytes.", f->max);
     }
