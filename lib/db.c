@@ -263,6 +263,10 @@ static int result_error(crm_db *db, PGresult *res, const char *what)
         detail = "A value is out of range or refers to something that does not exist.";
     } else if (strcmp(state, "57014") == 0) {
         detail = "The database took too long to answer.";
+    } else if (strcmp(state, CRM_SQLSTATE_GONE) == 0) {
+        /* Raised by our triggers: what the write hangs off was deleted (or merged away) meanwhile. */
+        code = CRM_ENOTFOUND;
+        detail = "The customer does not exist or is not visible to you.";
     }
     /* Never hand SQL text to clients; it goes to the log only. */
     log_failure(code == CRM_ERROR || code == CRM_EUNAVAILABLE ? "error" : "info", "sql failed", what,

@@ -528,3 +528,31 @@ $$;
 -- tables with the database's constraints).
 ALTER TABLE shipments DROP CONSTRAINT shipments_tracking_no_check;
 ALTER TABLE shipments ADD CONSTRAINT shipments_tracking_no_check CHECK (length(tracking_no) <= 200);
+
+-- A child of a customer (contact, contact record, quotation, contract,
+-- shipment, and whatever customer_children registers later) is announced to
+-- the change feed under the lock of its customer. Taken after a concurrent
+-- merge or delete of that customer has committed, the lock finds it gone: a
+-- live child must not be left on it, so the write fails as 'not found'
+-- (SQLSTATE CR404, mapped by the server's database funnel). Before, a contact
+-- record posted while its customer was being merged away stayed on the
+-- tombstone.
+CREATE OR REPLACE FUNCTION change_child() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    owner uuid;
+    gone boolean;
+BEGIN
+    SELECT c.owner_id, c.deleted_at IS NOT NULL INTO owner, gone FROM customers c
+     WHERE c.tenant_id = NEW.tenant_id AND c.id = NEW.customer_id
+       FOR NO KEY UPDATE;
+    IF gone AND NEW.deleted_at IS NULL THEN
+        RAISE EXCEPTION 'customer % is deleted', NEW.customer_id USING ERRCODE = 'CR404';
+    END IF;
+    INSERT INTO changes (tenant_id, entity, entity_id, customer_id, owner_id, op)
+    VALUES (NEW.tenant_id, TG_ARGV[0], NEW.id, NEW.customer_id, owner,
+            CASE WHEN NEW.deleted_at IS NULL THEN 'upsert' ELSE 'delete' END);
+    RETURN NULL;
+END
+$$;

@@ -155,3 +155,54 @@ test('a merge held up half-way is not overtaken by the opposite merge', async ()
   );
   assert.equal(moved.rows[0].n, 2, "B holds both customers' contact persons");
 });
+
+test('a child written while its customer is being merged away is refused, never left on the tombstone', async () => {
+  const a = await customerWithChildren('A');
+  const b = await customerWithChildren('B');
+  const waiting = async () => (await db.query('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted')).rows[0].n;
+  const until = async (done, what) => {
+    const deadline = Date.now() + 5000;
+    while (!(await done())) {
+      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  // Hold B's contact person, so that merge(A←B) stops half-way, both customers locked.
+  const blocker = new pg.Client({ connectionString: OWNER_DB });
+  await blocker.connect();
+  let merging, writes;
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query("SELECT set_config('app.tenant_id', $1, true)", [T.tenant.id]);
+    await blocker.query('SELECT id FROM contacts WHERE tenant_id = $1 AND customer_id = $2 FOR UPDATE', [T.tenant.id, b.id]);
+    merging = merge(a.id, b.id);
+    await until(async () => (await waiting()) >= 1, 'the merge to wait for the held contact person');
+    writes = Promise.all([
+      api('POST', '/v1/contact-records', {
+        token: T.token,
+        body: { customer_id: b.id, kind: 'visit', direction: 'outbound', occurred_at: new Date().toISOString() },
+      }),
+      api('POST', `/v1/customers/${b.id}/contacts`, { token: T.token, body: { name: 'Late Person' } }),
+      api('POST', '/v1/quotations', {
+        token: T.token,
+        body: { customer_id: b.id, lines: [{ description: 'Late item', quantity: '1', unit_price: '1.00' }] },
+      }),
+    ]);
+    // At least one write must be caught waiting on the merge's locks; a write
+    // that reaches the database only after the merge is refused all the same.
+    await until(async () => (await waiting()) >= 2, 'a write to wait for the merge');
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    await blocker.query('ROLLBACK').catch(() => {});
+    await blocker.end();
+  }
+  expectStatus(await merging, 200, 'merge');
+  for (const r of await writes) expectStatus(r, 404, 'a write on the customer merged away');
+  for (const { tbl, col } of await customerReferences()) {
+    const hanging = await db.query(
+      `SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(tbl)} x WHERE x.tenant_id = $1 AND x.${pg.escapeIdentifier(col)} = $2`,
+      [T.tenant.id, b.id],
+    );
+    assert.equal(hanging.rows[0].n, 0, `no ${tbl} row hangs off the tombstone`);
+  }
+});

@@ -50,6 +50,10 @@ void crm_db_close(crm_db *db);
  * start of every request, for nobody too. */
 void crm_db_set_caller(crm_db *db, const crm_caller *who);
 
+/* The SQLSTATE our triggers raise when a write would hang a live row off a
+ * deleted customer (migrations/0010 change_child): answered as CRM_ENOTFOUND. */
+#define CRM_SQLSTATE_GONE "CR404"
+
 /* crm_db_run: execute `stmt` with `nparams` text parameters (NULL = SQL NULL),
  * for the caller of crm_db_set_caller, in one round trip. A connection found
  * broken is replaced and the statement retried once, unless a transaction had

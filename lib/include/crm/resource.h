@@ -1,6 +1,12 @@
-/* resource.h: what every resource module hands back: one rendered document
- * (id, version, JSON built by PostgreSQL) or one rendered page of a list,
- * plus the paging parameters all lists share. */
+/* resource.h: what every resource module shares: the document or list page it
+ * hands back (JSON built by PostgreSQL), the request parameters it reads, the
+ * shapes of its exported functions, and the one write protocol.
+ *
+ * Ownership, for every header of libcrm: what a function returns through an
+ * `out` parameter is the caller's (free a crm_doc's JSON with crm_doc_free, a
+ * char * with free()); `const` pointers are borrowed for the call; no function
+ * keeps or frees its arguments; every *_free accepts NULL. Functions return 0
+ * or a negative crm error code with its details in crm_error_last(). */
 #ifndef CRM_RESOURCE_H
 #define CRM_RESOURCE_H
 
@@ -90,9 +96,11 @@ int crm_run_list_values(char **out, crm_db *db, const crm_caller *who, const crm
  * whose one row is (id, version, document, outcome): outcome "ok" with the
  * finished document, or the name of the rule that refused it, having changed
  * nothing. A crm_outcome table says which error each name stands for; a table
- * ends with a {NULL} entry. Besides a module's own names every write may
- * answer "missing" (404), "stale" (412), "forbidden" (403), "state" (409) and
- * "problem:{json}" with members field, code, message and optionally status
+ * ends with a {NULL} entry. A name may carry an argument after a colon
+ * ("over:2", "state_send:accepted"), matched by an entry named "over:" and
+ * filling the "%s" of its field and message. Besides a module's own names
+ * every write may answer "missing" (404), "stale" (412), "forbidden" (403),
+ * "state" (409) and "problem:{json}" with members field, code, message and optionally status
  * (409 or 422, the default) for refusals that name a field or an index. The
  * names "duplicate" (unique violation, 23505) and "check" (check violation,
  * 23514), when a table has them, give those database refusals their message. */
