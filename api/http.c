@@ -72,11 +72,13 @@ static void problem(api_ctx *ctx, int status, const char *slug, const char *titl
     if (extra)
         json_object_update_missing(body, (json_t *)extra);
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    /* Out of memory: still a problem+json, without the details. */
-    ulfius_set_string_body_response(ctx->resp, (unsigned)(text ? status : 500),
-                                    text ? text
-                                         : "{\"type\":\"https://crm.example/problems/internal\",\"title\":\"Internal "
-                                           "error\",\"status\":500,\"detail\":\"The server ran out of memory.\"}");
+    char fallback[256];
+    if (!text) {
+        /* A detail that is not text (or no memory): the same status and title, without the details. */
+        snprintf(fallback, sizeof fallback, "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%d,\"detail\":\"%s\"}", type,
+                 title, status, title);
+    }
+    ulfius_set_string_body_response(ctx->resp, (unsigned)status, text ? text : fallback);
     u_map_put(ctx->resp->map_header, "Content-Type", "application/problem+json");
     free(text);
     json_decref(body);
@@ -167,12 +169,21 @@ int api_body(api_ctx *ctx, json_t **out)
         return -1;
     }
     json_error_t error;
-    *out = json_loadb(ctx->req->binary_body, len, JSON_REJECT_DUPLICATES, &error);
+    /* Any JSON text parses, so that valid JSON of the wrong shape is a 422, and
+     * \u0000 inside a string parses, so that validation names its field. */
+    *out = json_loadb(ctx->req->binary_body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
     if (!*out) {
-        char detail[300];
-        snprintf(detail, sizeof detail, "The body is not valid JSON: %s (line %d, column %d).", error.text, error.line,
-                 error.column);
+        /* The parser's message may quote a piece of the body: never echo it. */
+        char detail[160];
+        snprintf(detail, sizeof detail, "The body is not valid JSON (line %d, column %d).", error.line, error.column);
         api_problem(ctx, 400, detail);
+        return -1;
+    }
+    if (!json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        crm_error_field("", "type", "The body must be a JSON object.");
+        api_fail(ctx, CRM_EINVALID);
         return -1;
     }
     return 0;
@@ -245,10 +256,22 @@ int api_request_query(api_ctx *ctx, crm_query *out)
     out->page.cursor = api_query(ctx, "cursor");
     const char *limit = api_query(ctx, "limit");
     if (limit) {
-        char *end = NULL;
-        long v = strtol(limit, &end, 10);
-        /* Anything but a plain integer in range reaches crm_page_prepare as 0: 422 on limit. */
-        out->page.limit = (*limit && end && *end == '\0' && v >= -1000000 && v <= 1000000) ? (int)v : 0;
+        /* Only digits: anything else (" 5", "+5", "5x", "") reaches crm_page_prepare as 0, a 422 on limit. */
+        size_t digits = strspn(limit, "0123456789");
+        out->page.limit = digits > 0 && digits <= 6 && limit[digits] == '\0' ? atoi(limit) : 0;
+    }
+    /* A NUL in a query parameter would cut its value short where it is decoded. */
+    const char *query_string = ctx->req->http_url ? strchr(ctx->req->http_url, '?') : NULL;
+    const char *nul = query_string ? strstr(query_string, "%00") : NULL;
+    if (nul) {
+        const char *start = nul;
+        while (start > query_string + 1 && start[-1] != '&')
+            start--;
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(start, "=&"), start);
+        crm_error_field(name, "format", "Must not contain NUL characters.");
+        api_fail(ctx, CRM_EINVALID);
+        return -1;
     }
     return 0;
 }

@@ -41,7 +41,7 @@ const crm_field crm_customer_fields[] = {
     {"payment_terms_days", CRM_T_INT, CRM_F_NULLABLE, 0, 3650, 0, NULL},
     {"notes", CRM_T_STRING, CRM_F_NULLABLE, 0, 10000, 0, NULL},
     {"owner_id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
-    {"custom", CRM_T_OBJECT, 0, 0, 16384, 0, NULL},
+    {"custom", CRM_T_OBJECT, 0, 200, 16384, 0, NULL},
     {"location", CRM_T_MEMBERS, CRM_F_NULLABLE, 0, 0, 0, LOCATION},
     {"last_contact_at", CRM_T_TIMESTAMP, CRM_F_READONLY, 0, 0, 0, NULL}, /* kept by contact records */
     {"next_contact_at", CRM_T_TIMESTAMP, CRM_F_READONLY, 0, 0, 0, NULL},
@@ -67,6 +67,8 @@ static const crm_field SEARCH[] = {
 
 static const crm_outcome OUTCOMES[] = {
     {"duplicate", CRM_ECONFLICT, NULL, "A customer with this id already exists.", NULL},
+    /* The one CHECK a valid body can still meet: custom fields merged past 200 members. */
+    {"check", CRM_EINVALID, "custom", "Would have more than 200 members together with the stored ones.", "too_long"},
     {NULL, 0, NULL, NULL, NULL},
 };
 

@@ -30,8 +30,12 @@ void crm_replay_free(crm_replay *replay)
 
 int crm_idem_begin(crm_replay *out, crm_db *db, const crm_caller *who, const char *key, const char *request_hash)
 {
-    if (strlen(key) == 0 || strlen(key) > 255)
-        return crm_error_field("Idempotency-Key", "format", "Must be 1 to 255 characters.");
+    size_t len = strlen(key);
+    int printable = len > 0 && len <= 255;
+    for (const char *p = key; printable && *p; p++)
+        printable = *p >= 0x20 && *p <= 0x7E;
+    if (!printable)
+        return crm_error_field("Idempotency-Key", "format", "Must be 1 to 255 printable ASCII characters, such as a UUID.");
     const char *params[] = {who->tenant_id, who->user_id, key};
     PGresult *res = NULL;
     int rc = crm_db_run(&res, db, &CLAIM, 3, params);

@@ -32,6 +32,7 @@ const crm_schema crm_schemas[] = {
     {"users", "/v1/users", "UserInput", "UserPatch", "users", crm_user_fields, crm_user_filters},
     {"teams", NULL, "TeamInput", "TeamPatch", "teams", crm_team_fields, NULL},
     {"tenant", NULL, NULL, "TenantSettingsPatch", "tenants", crm_tenant_fields, NULL},
+    {"audit-log", "/v1/audit-log", NULL, NULL, "audit_log", NULL, crm_audit_filters},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

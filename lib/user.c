@@ -106,6 +106,8 @@ const crm_field crm_user_filters[] = {
 
 static const char *const AUDIT_ACTIONS[] = {"create", "update", "delete", "read", NULL};
 
+/* entity: a table the audit log records, which the database knows (every table
+ * with an audit_row() trigger), so a table registered later is filterable too. */
 const crm_field crm_audit_filters[] = {
     {"entity", CRM_T_STRING, 0, 0, 64, 0, NULL},
     {"entity_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
@@ -330,7 +332,8 @@ int crm_team_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_q
     return rc;
 }
 
-/* Audit entries page newest first by id; the cursor is the last id seen. */
+/* Audit entries page newest first by id; the cursor is the last id seen. No
+ * row when `entity` names no audited table. */
 static const crm_stmt AUDIT_LIST = {
     "audit_list",
     "SELECT json_build_object('data', coalesce(json_agg(audit_json(a) ORDER BY a.id DESC), '[]'),"
@@ -338,7 +341,9 @@ static const crm_stmt AUDIT_LIST = {
     " FROM (SELECT * FROM audit_log a WHERE a.tenant_id = $1"
     " AND ($2::text IS NULL OR a.entity = $2) AND ($3::uuid IS NULL OR a.entity_id = $3)"
     " AND ($4::uuid IS NULL OR a.actor_id = $4) AND ($5::text IS NULL OR a.action = $5)"
-    " AND ($6::bigint IS NULL OR a.id < $6) ORDER BY a.id DESC LIMIT $7::int) a"};
+    " AND ($6::bigint IS NULL OR a.id < $6) ORDER BY a.id DESC LIMIT $7::int) a"
+    " HAVING $2::text IS NULL OR EXISTS (SELECT 1 FROM pg_trigger tr"
+    "   WHERE tr.tgrelid = to_regclass('public.' || quote_ident($2)) AND tr.tgfoid = 'audit_row'::regproc)"};
 
 int crm_audit_list(char **out, crm_db *db, const crm_caller *who, crm_query *query)
 {
@@ -358,5 +363,11 @@ int crm_audit_list(char **out, crm_db *db, const crm_caller *who, crm_query *que
     char lim[16];
     snprintf(lim, sizeof lim, "%d", query->page.limit);
     const char *params[] = {who->tenant_id, values[0], values[1], values[2], values[3], cursor, lim};
-    return crm_run_json(out, db, &AUDIT_LIST, 7, params);
+    PGresult *res = NULL;
+    if ((rc = crm_db_run(&res, db, &AUDIT_LIST, 7, params)) < 0)
+        return rc;
+    rc = PQntuples(res) == 0 ? crm_error_field("entity", "enum", "Is not a table the audit log records (see the API's AuditEntity).")
+                             : crm_json_take(out, res);
+    PQclear(res);
+    return rc;
 }

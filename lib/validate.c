@@ -202,19 +202,65 @@ static int enum_error(const char *name, const char *const *choices)
     return crm_error_field(name, "enum", "Must be one of %s.", list);
 }
 
-static int check_string(const crm_field *f, const char *name, const char *s)
+/* Text a person could have typed: valid UTF-8 without control characters other
+ * than tab, newline and carriage return. Returns 0 or records a format error. */
+static int check_text(const char *name, const char *s, size_t bytes)
 {
-    long len = crm_utf8_length(s);
-    if (len < 0)
+    if (strlen(s) != bytes)
+        return crm_error_field(name, "format", "Must not contain NUL characters.");
+    if (crm_utf8_length(s) < 0)
         return crm_error_field(name, "format", "Must be valid UTF-8 text.");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7F)
             return crm_error_field(name, "format", "Must not contain control characters.");
+    return 0;
+}
+
+static int check_string(const crm_field *f, const char *name, const char *s)
+{
+    if (check_text(name, s, strlen(s)) < 0)
+        return CRM_EINVALID;
+    long len = crm_utf8_length(s);
     if (len > f->max)
         return crm_error_field(name, "too_long", "Must be at most %ld characters.", f->max);
     if ((f->flags & CRM_F_REQUIRED) && len == 0)
         return crm_error_field(name, "required", "Must not be empty.");
     return 0;
+}
+
+/* Every string in a free-form value (custom fields), named "name.member". */
+static int check_free_text(const char *name, const json_t *v, int depth)
+{
+    char path[160];
+    if (json_is_string(v))
+        return check_text(name, json_string_value(v), json_string_length(v));
+    if (depth > 8)
+        return crm_error_field(name, "too_long", "Is nested too deeply.");
+    int rc = 0;
+    if (json_is_object(v)) {
+        const char *key;
+        json_t *member;
+        json_object_foreach((json_t *)v, key, member)
+        {
+            if (check_text(name, key, strlen(key)) < 0) {
+                rc = CRM_EINVALID; /* named by its object: a field name is never other than text */
+                continue;
+            }
+            snprintf(path, sizeof path, "%s.%s", name, key);
+            if (check_free_text(path, member, depth + 1) < 0)
+                rc = CRM_EINVALID;
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *item;
+        json_array_foreach((json_t *)v, i, item)
+        {
+            snprintf(path, sizeof path, "%s[%zu]", name, i);
+            if (check_free_text(path, item, depth + 1) < 0)
+                rc = CRM_EINVALID;
+        }
+    }
+    return rc;
 }
 
 static int validate_object(const json_t *body, const crm_field *fields, int mode, const char *prefix);
@@ -243,6 +289,9 @@ static int check_value(const crm_field *f, const char *name, const json_t *v)
         const char *s = json_string_value(v);
         if (strlen(s) != json_string_length(v))
             return crm_error_field(name, "format", "Must not contain NUL characters.");
+        if (f->type == CRM_T_STRING || f->type == CRM_T_EMAIL)
+            if (check_text(name, s, json_string_length(v)) < 0)
+                return CRM_EINVALID;
         if (f->type == CRM_T_STRING)
             return check_string(f, name, s);
         if (f->type == CRM_T_EMAIL)
@@ -278,6 +327,10 @@ static int check_value(const crm_field *f, const char *name, const json_t *v)
     case CRM_T_OBJECT: {
         if (!json_is_object(v))
             return crm_error_field(name, "type", "Must be a JSON object.");
+        if (f->min > 0 && (long)json_object_size(v) > f->min)
+            return crm_error_field(name, "too_long", "Must have at most %ld members.", f->min);
+        if (check_free_text(name, v, 0) < 0)
+            return CRM_EINVALID;
         char *text = json_dumps(v, JSON_COMPACT);
         if (!text)
             return crm_error_set(CRM_ERROR, "Out of memory.");
@@ -294,10 +347,15 @@ static int check_value(const crm_field *f, const char *name, const json_t *v)
         const json_t *item;
         json_array_foreach(v, i, item)
         {
-            if (!json_is_string(item) || json_string_length(item) == 0 ||
-                crm_utf8_length(json_string_value(item)) > f->max)
-                return crm_error_field(name, "format", "Each item must be a non-empty string of at most %ld characters.",
-                                       f->max);
+            char at[160];
+            snprintf(at, sizeof at, "%s[%zu]", name, i);
+            if (!json_is_string(item))
+                return crm_error_field(at, "type", "Must be a string.");
+            if (check_text(at, json_string_value(item), json_string_length(item)) < 0)
+                return CRM_EINVALID;
+            if (json_string_length(item) == 0 || crm_utf8_length(json_string_value(item)) > f->max)
+                return crm_error_field(at, json_string_length(item) ? "too_long" : "required",
+                                       "Must be a non-empty string of at most %ld characters.", f->max);
         }
         return 0;
     }
@@ -414,8 +472,12 @@ int crm_validate_query(const char **values, size_t cap, size_t *n, const crm_que
     *n = 0;
     for (const crm_field *f = filters; f && f->name; f++) {
         assert(*n < cap);
-        const char *s = crm_query_param(query, f->name);
+        const char *raw = query && query->param ? query->param(query->source, f->name) : NULL;
+        const char *s = crm_nonempty(raw);
         values[(*n)++] = s;
+        /* An empty value is no filter for text (q=), and malformed for anything typed. */
+        if (raw && !*raw && f->type != CRM_T_STRING)
+            rc = crm_error_field(f->name, "format", "Must not be empty; leave the parameter out to match any.");
         if (!s)
             continue;
         if (f->type == CRM_T_BOOL) {

@@ -18,7 +18,8 @@ typedef enum crm_field_type {
     CRM_T_UUID,
     CRM_T_DATE,     /* YYYY-MM-DD, a real calendar date */
     CRM_T_EMAIL,
-    CRM_T_OBJECT,   /* any JSON object (custom fields); max = encoded size */
+    CRM_T_OBJECT,   /* any JSON object (custom fields); max = encoded size, min = most members
+                       (0: any); its strings are text (no NUL or control characters) */
     CRM_T_STRINGS,  /* array of strings; max = length of each, min = max item count */
     CRM_T_NUMBER,   /* JSON number (integer or not) in [min, max] */
     CRM_T_TIMESTAMP, /* RFC 3339 date-time string (crm_valid_timestamp) */
