@@ -289,11 +289,22 @@ static int sign_in(json_t **out, crm_db *db, const crm_identity_config *cfg, con
     const char *slug = json_string_value(json_object_get(body, "tenant"));
     const char *email = json_string_value(json_object_get(body, "email"));
     const char *password = json_string_value(json_object_get(body, "password"));
-    char key[400];
-    snprintf(key, sizeof key, "password|%s|%s|%s", client ? client : "", slug, email);
+    /* The key whole, never cut (a cut may split a character, which is no text
+     * PostgreSQL takes); validated fields keep it under 1.5 KB. ASCII letters
+     * only are folded: folding a byte of a multi-byte character breaks it. */
+    if (!client)
+        client = "";
+    size_t size = strlen("password|||") + strlen(client) + strlen(slug) + strlen(email) + 1;
+    char *key = malloc(size);
+    if (!key)
+        return crm_error_set(CRM_ERROR, "Out of memory.");
+    snprintf(key, size, "password|%s|%s|%s", client, slug, email);
     for (char *p = key; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    if ((rc = rate_limit(db, cfg, key)) < 0)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    rc = rate_limit(db, cfg, key);
+    free(key);
+    if (rc < 0)
         return rc;
     PGresult *res = NULL;
     const char *lp[] = {slug};

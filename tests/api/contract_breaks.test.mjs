@@ -121,3 +121,17 @@ describe('idempotent replays', () => {
     assert.equal(again.headers.get('location'), first.headers.get('location'));
   });
 });
+
+describe('signing in', () => {
+  test('an email of 100 emoji is a wrong credential (401), not a broken character', async () => {
+    // The rate limit's key held 400 bytes: the cut fell inside the 98th emoji.
+    const email = '😀'.repeat(100);
+    const r = expectProblem(await tokenRequest({ grant_type: 'password', tenant: T.slug, email, password: 'x' }), 401);
+    assert.equal(r.body.type, 'https://crm.example/problems/invalid-grant');
+    // The same with a CJK tenant slug in the key as well.
+    expectProblem(
+      await tokenRequest({ grant_type: 'password', tenant: '租户'.repeat(31), email: `${'邮'.repeat(240)}@x.cn`, password: 'x' }),
+      401,
+    );
+  });
+});
