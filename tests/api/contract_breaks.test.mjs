@@ -135,3 +135,33 @@ describe('signing in', () => {
     );
   });
 });
+
+describe('revoking a refresh token', () => {
+  const revoke = (body) => api('POST', '/v1/auth/revoke', { body });
+
+  test('a body the schema refuses is 422 naming the field', async () => {
+    expectProblem(await revoke({ refresh_token: 'not a token!' }), 422, { field: 'refresh_token', code: 'format' });
+    expectProblem(await revoke({ refresh_token: '租户.token' }), 422, { field: 'refresh_token', code: 'format' });
+    expectProblem(await revoke({ refresh_token: '' }), 422, { field: 'refresh_token' });
+    expectProblem(await revoke({ refresh_token: 'abc', token_type_hint: 'access_token' }), 422, {
+      field: 'token_type_hint',
+      code: 'enum',
+    });
+    expectProblem(await revoke({ refresh_token: 'abc', token_type_hint: '' }), 422, { field: 'token_type_hint' });
+  });
+
+  test('a well-formed token answers 204 whether or not it was issued (RFC 7009)', async () => {
+    expectStatus(await revoke({ refresh_token: `never-issued.${uniq()}` }), 204);
+    expectStatus(await revoke({ refresh_token: `${T.tenant.id}.unknown~secret_1`, token_type_hint: 'refresh_token' }), 204);
+    const { refresh } = await login(T.slug, T.email, T.password);
+    expectStatus(await revoke({ refresh_token: refresh, token_type_hint: 'refresh_token' }), 204);
+    expectProblem(await tokenRequest({ grant_type: 'refresh_token', refresh_token: refresh }), 401);
+  });
+
+  test('the refresh grant holds refresh_token to the same form', async () => {
+    expectProblem(await tokenRequest({ grant_type: 'refresh_token', refresh_token: 'a b' }), 422, {
+      field: 'refresh_token',
+      code: 'format',
+    });
+  });
+});
