@@ -3,6 +3,13 @@
 --     notes past their length, more tags than a customer may have, custom
 --     fields past their count or size. It now refuses (409 naming the field)
 --     and changes nothing; the limits come from the server's field table.
+--   - A new revision of a quotation took revision + 1 of the one it revises,
+--     which a deleted draft revision may still hold (the key on tenant, number
+--     and revision counts tombstones): it takes the next after every revision
+--     of the number.
+--   - A change of a quotation refused a contact person deleted since it was
+--     set, although the change did not name one: the contact is checked only
+--     when the patch sends contact_id.
 
 -- The length of the compact JSON text of j (no white space between tokens),
 -- as PostgreSQL renders its values: its text form less the one space it
@@ -111,5 +118,70 @@ BEGIN
     UPDATE customers SET deleted_at = now(), merged_into = p_survivor
      WHERE tenant_id = p_tenant AND id = p_duplicate;
     RETURN 'ok';
+END
+$$;
+
+-- Change quotation p_id at p_version by the JSON merge patch p_patch, as in
+-- 0010, but for two things: the contact person is checked only when the
+-- patch names one (a contact deleted after it was set stays on the quotation
+-- and its revisions), and a new revision takes the number after every
+-- revision of the quotation's number, deleted ones included.
+CREATE OR REPLACE FUNCTION quotation_update(p_tenant uuid, p_user uuid, p_role text, p_writes boolean, p_id uuid,
+                                            p_version integer, p_patch jsonb)
+RETURNS TABLE (outcome text, row_id uuid, row_version integer, doc json)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    q quotations := quotation_lock(p_tenant, p_user, p_role, p_id);
+    v_status text;
+    b jsonb;
+    v_currency text;
+    v_refusal text;
+    v_revision integer;
+    v_id uuid;
+    t record;
+BEGIN
+    IF q.id IS NULL THEN
+        RETURN QUERY SELECT * FROM write_refused('missing');
+        RETURN;
+    ELSIF NOT p_writes THEN
+        RETURN QUERY SELECT * FROM write_refused('forbidden');
+        RETURN;
+    ELSIF q.version <> p_version THEN
+        RETURN QUERY SELECT * FROM write_refused('stale');
+        RETURN;
+    END IF;
+    v_status := quotation_status(q);
+    IF v_status NOT IN ('draft', 'sent', 'expired') THEN
+        RETURN QUERY SELECT * FROM write_refused('state:' || v_status);
+        RETURN;
+    END IF;
+    b := jsonb_build_object('customer_id', q.customer_id, 'contact_id', q.contact_id, 'currency', q.currency,
+                            'valid_until', to_char(q.valid_until, 'YYYY-MM-DD'), 'notes', q.notes,
+                            'lines', document_lines_input(p_tenant, 'quotation', q.id)) || p_patch;
+    v_currency := b->>'currency';
+    v_refusal := quotation_refusal(p_tenant, v_currency,
+                                   CASE WHEN p_patch ? 'contact_id' THEN b ELSE b - 'contact_id' END);
+    IF v_refusal IS NOT NULL THEN
+        RETURN QUERY SELECT * FROM write_refused(v_refusal);
+        RETURN;
+    END IF;
+    IF v_status = 'draft' THEN
+        SELECT * INTO t FROM quotation_put_lines(p_tenant, q.id, v_currency, b->'lines');
+        UPDATE quotations x
+           SET contact_id = (b->>'contact_id')::uuid, currency = v_currency,
+               valid_until = (b->>'valid_until')::date, notes = b->>'notes',
+               net_total = t.net, tax_total = t.tax, gross_total = t.gross
+         WHERE x.tenant_id = p_tenant AND x.id = q.id;
+        RETURN QUERY SELECT * FROM quotation_written(p_tenant, q.id);
+        RETURN;
+    END IF;
+    -- Only the sent or expired revision of a number is revised, and it is
+    -- locked: no other revision of the number can be made meanwhile.
+    SELECT max(x.revision) + 1 INTO v_revision FROM quotations x
+     WHERE x.tenant_id = p_tenant AND x.number = q.number;
+    UPDATE quotations x SET status = 'superseded' WHERE x.tenant_id = p_tenant AND x.id = q.id;
+    v_id := quotation_insert(p_tenant, q.owner_id, v_currency, b, q.number, v_revision, q.id);
+    RETURN QUERY SELECT * FROM quotation_written(p_tenant, v_id);
 END
 $$;

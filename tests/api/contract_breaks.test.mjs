@@ -165,3 +165,54 @@ describe('revoking a refresh token', () => {
     });
   });
 });
+
+describe('quotation revisions', () => {
+  let C, P; // S's customer and one of its contact persons
+  const line = { description: 'Work', quantity: '1', unit_price: '10' };
+  const create = async (extra = {}) =>
+    expectStatus(
+      await api('POST', '/v1/quotations', { token: S.token, body: { customer_id: C.id, lines: [line], ...extra } }),
+      201,
+    ).body;
+  const patch = (q, body) => api('PATCH', `/v1/quotations/${q.id}`, { token: S.token, body, headers: ifMatch(q) });
+  const send = async (q) => expectStatus(await api('POST', `/v1/quotations/${q.id}/send`, { token: S.token }), 200).body;
+  const get = async (q) => expectStatus(await api('GET', `/v1/quotations/${q.id}`, { token: S.token }), 200).body;
+
+  before(async () => {
+    C = await createCustomer(S.token);
+    const r = await api('POST', `/v1/customers/${C.id}/contacts`, { token: S.token, body: { name: 'Li Lei' } });
+    P = expectStatus(r, 201).body;
+  });
+
+  test('after its draft revision was deleted, a sent quotation is revised again with the next revision', async () => {
+    const sent = await send(await create());
+    const rev2 = expectStatus(await patch(sent, { notes: 'v2' }), 200).body;
+    assert.equal(rev2.revision, 2);
+    expectStatus(await api('DELETE', `/v1/quotations/${rev2.id}`, { token: S.token, headers: ifMatch(rev2) }), 204);
+    const back = await get(sent);
+    assert.equal(back.status, 'sent');
+    const rev3 = expectStatus(await patch(back, { notes: 'v3' }), 200, 'revise again').body;
+    assert.deepEqual([rev3.number, rev3.revision, rev3.supersedes_id, rev3.notes], [sent.number, 3, sent.id, 'v3']);
+    assert.equal((await get(sent)).superseded_by_id, rev3.id);
+  });
+
+  test('a quotation whose contact person was deleted can still be changed', async () => {
+    const r = await api('POST', `/v1/customers/${C.id}/contacts`, { token: S.token, body: { name: 'Han Meimei' } });
+    const gone = expectStatus(r, 201).body;
+    const draft = await create({ contact_id: gone.id });
+    const sent = await send(await create({ contact_id: gone.id }));
+    expectStatus(
+      await api('DELETE', `/v1/contacts/${gone.id}`, { token: S.token, headers: ifMatch(gone) }),
+      204,
+      'delete the contact',
+    );
+    const changed = expectStatus(await patch(draft, { notes: 'x' }), 200, 'change the draft').body;
+    assert.deepEqual([changed.notes, changed.contact_id], ['x', gone.id], 'the contact it had stays');
+    const rev = expectStatus(await patch(sent, { notes: 'y' }), 200, 'revise the sent one').body;
+    assert.deepEqual([rev.revision, rev.contact_id], [2, gone.id]);
+    // Naming a contact is still checked.
+    expectProblem(await patch(changed, { contact_id: gone.id }), 422, { field: 'contact_id' });
+    const other = expectStatus(await patch(changed, { contact_id: P.id }), 200).body;
+    assert.equal(other.contact_id, P.id);
+  });
+});
