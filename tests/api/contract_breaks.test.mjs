@@ -216,3 +216,26 @@ describe('quotation revisions', () => {
     assert.equal(other.contact_id, P.id);
   });
 });
+
+describe('the agenda stays within four-digit years', () => {
+  test('a date whose seven days pass 9999-12-31 is 422 naming date', async () => {
+    const c = await createCustomer(S.token);
+    const r = await api('POST', `/v1/customers/${c.id}/contacts`, {
+      token: S.token,
+      body: { name: 'New Year', birthday: '1990-01-02' },
+    });
+    expectStatus(r, 201);
+    for (const date of ['9999-12-31', '9999-12-26']) {
+      const refused = expectProblem(await api('GET', `/v1/agenda${qs({ date })}`, { token: S.token }), 422, {
+        field: 'date',
+        code: 'range',
+      });
+      assert.match(refused.body.errors[0].message, /0001-01-01.*9999-12-25/);
+    }
+    const last = expectStatus(await api('GET', `/v1/agenda${qs({ date: '9999-12-25' })}`, { token: S.token }), 200).body;
+    assert.equal(last.date, '9999-12-25');
+    const first = expectStatus(await api('GET', `/v1/agenda${qs({ date: '0001-01-01' })}`, { token: S.token }), 200).body;
+    const birthday = first.items.find((i) => i.kind === 'birthday' && i.customer_id === c.id);
+    assert.equal(birthday?.due, '0001-01-02');
+  });
+});
