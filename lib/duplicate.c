@@ -42,9 +42,9 @@ int crm_duplicate_find(char **out, crm_db *db, const crm_caller *who, const char
     int rc = 0;
     if (name && crm_utf8_length(name) > 300)
         rc = crm_error_field("name", "too_long", "Must be at most 300 characters.");
-    if (phone && strlen(phone) > 50)
+    if (phone && crm_utf8_length(phone) > 50)
         rc = crm_error_field("phone", "too_long", "Must be at most 50 characters.");
-    if (email && strlen(email) > 254)
+    if (email && crm_utf8_length(email) > 254)
         rc = crm_error_field("email", "too_long", "Must be at most 254 characters.");
     if (rc < 0)
         return rc;

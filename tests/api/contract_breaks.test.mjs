@@ -239,3 +239,24 @@ describe('the agenda stays within four-digit years', () => {
     assert.equal(birthday?.due, '0001-01-02');
   });
 });
+
+describe('lengths count characters, not bytes', () => {
+  test('the duplicate look-up takes a phone of 26 × é (52 bytes)', async () => {
+    const r = await api('GET', `/v1/customers/duplicates${qs({ phone: 'é'.repeat(26) })}`, { token: S.token });
+    assert.deepEqual(expectStatus(r, 200).body, { candidates: [] });
+    expectProblem(
+      await api('GET', `/v1/customers/duplicates${qs({ phone: 'é'.repeat(51) })}`, { token: S.token }),
+      422,
+      { field: 'phone', code: 'too_long' },
+    );
+  });
+
+  test('a customer with a phone of 20 (or 50) CJK characters is created past the duplicate guard', async () => {
+    for (const n of [20, 50]) {
+      const phone = '电'.repeat(n); // no digits: it looks like no other customer's phone
+      const name = `${uniq()}${uniq()}`;
+      const r = await api('POST', '/v1/customers', { token: S.token, body: { name, phone } });
+      assert.equal(expectStatus(r, 201, `${n} characters`).body.phone, phone);
+    }
+  });
+});
