@@ -330,10 +330,12 @@ void api_create(api_ctx *ctx, const char *location_prefix, crm_create_fn create)
             u_map_put(ctx->resp->map_header, "Content-Type", replay.status < 300 ? "application/json" : "application/problem+json");
             if (replay.location)
                 u_map_put(ctx->resp->map_header, "Location", replay.location);
-            json_t *stored = json_loads(replay.body, 0, NULL);
+            /* Every number as a real: PostgreSQL writes the numbers of custom
+             * fields out in full (1e20 as 21 digits), past jansson's integers. */
+            json_t *stored = json_loads(replay.body, JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, NULL);
             json_t *version = json_object_get(stored, "version");
-            if (json_is_integer(version))
-                set_etag(ctx, (long)json_integer_value(version));
+            if (json_is_number(version))
+                set_etag(ctx, (long)json_number_value(version));
             json_decref(stored);
             u_map_put(ctx->resp->map_header, "Idempotent-Replayed", "true");
             goto done;

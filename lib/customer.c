@@ -41,7 +41,7 @@ const crm_field crm_customer_fields[] = {
     {"payment_terms_days", CRM_T_INT, CRM_F_NULLABLE, 0, 3650, 0, NULL},
     {"notes", CRM_T_STRING, CRM_F_NULLABLE, 0, 10000, 0, NULL},
     {"owner_id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
-    {"custom", CRM_T_OBJECT, 0, 200, 16384, 0, NULL},
+    {"custom", CRM_T_OBJECT, 0, CRM_CUSTOMER_CUSTOM_MEMBERS, 16384, 0, NULL},
     {"location", CRM_T_MEMBERS, CRM_F_NULLABLE, 0, 0, 0, LOCATION},
     {"last_contact_at", CRM_T_TIMESTAMP, CRM_F_READONLY, 0, 0, 0, NULL}, /* kept by contact records */
     {"next_contact_at", CRM_T_TIMESTAMP, CRM_F_READONLY, 0, 0, 0, NULL},
@@ -67,8 +67,10 @@ static const crm_field SEARCH[] = {
 
 static const crm_outcome OUTCOMES[] = {
     {"duplicate", CRM_ECONFLICT, NULL, "A customer with this id already exists.", NULL},
-    /* The one CHECK a valid body can still meet: custom fields merged past 200 members. */
-    {"check", CRM_EINVALID, "custom", "Would have more than 200 members together with the stored ones.", "too_long"},
+    {"custom", CRM_EINVALID, "custom",
+     "Merged into the customer's custom fields, the patch would make more than 200 members or 16384 bytes; "
+     "remove members (set them to null) in the same patch.",
+     "too_long"},
     {NULL, 0, NULL, NULL, NULL},
 };
 
@@ -115,9 +117,20 @@ static const crm_stmt CREATE = {
 
 #define PATCHED(col) "CASE WHEN p ? '" col "' THEN p->>'" col "' ELSE c." col " END"
 
+/* (tenant, id, user, role, patch, version, most custom members, most custom
+ * bytes) → the changed customer, or no row when it is not visible or not at
+ * the version, or the outcome "custom" when the custom fields the patch
+ * merges into would pass their limits (each patch is within them, their sum
+ * need not be). */
 static const crm_stmt UPDATE = {
     "customer_update",
-    "UPDATE customers c SET name = " PATCHED("name") ", kind = " PATCHED("kind") ", status = " PATCHED("status")
+    "WITH patch AS (SELECT $5::jsonb AS p),"
+    " merged AS (SELECT jsonb_merge_patch(c.custom, p->'custom') AS custom FROM customers c, patch"
+    "   WHERE p ? 'custom' AND c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL"
+    "   AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text") " AND c.version = $6::int),"
+    " fits AS (SELECT NOT EXISTS (SELECT 1 FROM merged m WHERE jsonb_compact_length(m.custom) > $8::int"
+    "   OR (SELECT count(*) FROM jsonb_object_keys(m.custom)) > $7::int) AS ok),"
+    " upd AS (UPDATE customers c SET name = " PATCHED("name") ", kind = " PATCHED("kind") ", status = " PATCHED("status")
     ", category = " PATCHED("category") ", industry = " PATCHED("industry") ", region = " PATCHED("region")
     ", address = " PATCHED("address") ", phone = " PATCHED("phone") ", email = " PATCHED("email")
     ", website = " PATCHED("website") ", source = " PATCHED("source") ", notes = " PATCHED("notes")
@@ -128,10 +141,11 @@ static const crm_stmt UPDATE = {
     ", custom = CASE WHEN p ? 'custom' THEN jsonb_merge_patch(c.custom, p->'custom') ELSE c.custom END"
     ", lat = CASE WHEN p ? 'location' THEN (p#>>'{location,lat}')::numeric ELSE c.lat END"
     ", lon = CASE WHEN p ? 'location' THEN (p#>>'{location,lon}')::numeric ELSE c.lon END"
-    " FROM (SELECT $5::jsonb AS p) patch"
-    " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")
-    " AND c.version = $6::int"
-    " RETURNING c.id, c.version, customer_json(c)"};
+    " FROM patch, fits"
+    " WHERE fits.ok AND c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL"
+    " AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text") " AND c.version = $6::int"
+    " RETURNING c.id, c.version, customer_json(c) AS doc)"
+    " SELECT id, version, doc, 'ok' FROM upd UNION ALL SELECT NULL, NULL, NULL, 'custom' FROM fits WHERE NOT ok"};
 
 static const crm_stmt DELETE = {
     "customer_delete",
@@ -223,6 +237,15 @@ int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const c
     return rc;
 }
 
+/* The most bytes of compact JSON custom fields may take: the field table's. */
+static long custom_bytes(void)
+{
+    for (const crm_field *f = crm_customer_fields; f->name; f++)
+        if (strcmp(f->name, "custom") == 0)
+            return f->max;
+    return 0;
+}
+
 int crm_customer_update(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, long version,
                         const json_t *patch)
 {
@@ -233,8 +256,11 @@ int crm_customer_update(crm_doc *out, crm_db *db, const crm_caller *who, const c
     if (rc < 0 || (rc = crm_json_text(&text, patch)) < 0)
         return rc;
     snprintf(ver, sizeof ver, "%ld", version);
-    const char *params[] = {who->tenant_id, id, who->user_id, who->role, text, ver};
-    rc = crm_run_conditional(out, db, &UPDATE, 6, params, OUTCOMES, &PROBE, who, id);
+    char members[24], bytes[24];
+    snprintf(members, sizeof members, "%d", CRM_CUSTOMER_CUSTOM_MEMBERS);
+    snprintf(bytes, sizeof bytes, "%ld", custom_bytes());
+    const char *params[] = {who->tenant_id, id, who->user_id, who->role, text, ver, members, bytes};
+    rc = crm_run_conditional(out, db, &UPDATE, 8, params, OUTCOMES, &PROBE, who, id);
     free(text);
     return rc;
 }

@@ -6,6 +6,8 @@
 #include "crm/policy.h"
 #include "crm/validate.h"
 
+#include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,12 +26,15 @@ static const crm_stmt FIND = {
     "  ORDER BY score DESC, c.id LIMIT 10) d"
     " JOIN users u ON u.tenant_id = $1 AND u.id = d.owner_id"};
 
-/* (tenant, user, role, may merge, survivor, duplicate) → the outcome of
- * customer_merge() (migration 0009): both customers locked in id order and
- * checked after the lock, every child registered in customer_children moved
- * to the survivor, the survivor's empty fields filled, the duplicate
- * tombstoned. One statement, so no child kind can be left behind here. */
-static const crm_stmt MERGE = {"duplicate_merge", "SELECT customer_merge($1, $2, $3, $4::boolean, $5, $6)"};
+/* (tenant, user, role, may merge, survivor, duplicate, the limits of notes,
+ * tags, custom members and custom bytes) → the outcome of customer_merge()
+ * (migration 0011): both customers locked in id order and checked after the
+ * lock, the joined notes, tags and custom fields held to the limits of a
+ * request, every child registered in customer_children moved to the
+ * survivor, the survivor's empty fields filled, the duplicate tombstoned. One
+ * statement, so no child kind can be left behind here. */
+static const crm_stmt MERGE = {
+    "duplicate_merge", "SELECT customer_merge($1, $2, $3, $4::boolean, $5, $6, $7::int, $8::int, $9::int, $10::int)"};
 
 int crm_duplicate_find(char **out, crm_db *db, const crm_caller *who, const char *name, const char *phone,
                        const char *email, const char *except_id)
@@ -37,9 +42,9 @@ int crm_duplicate_find(char **out, crm_db *db, const crm_caller *who, const char
     int rc = 0;
     if (name && crm_utf8_length(name) > 300)
         rc = crm_error_field("name", "too_long", "Must be at most 300 characters.");
-    if (phone && strlen(phone) > 50)
+    if (phone && crm_utf8_length(phone) > 50)
         rc = crm_error_field("phone", "too_long", "Must be at most 50 characters.");
-    if (email && strlen(email) > 254)
+    if (email && crm_utf8_length(email) > 254)
         rc = crm_error_field("email", "too_long", "Must be at most 254 characters.");
     if (rc < 0)
         return rc;
@@ -73,6 +78,17 @@ static const crm_field MERGE_FIELDS[] = {
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
+/* The limit the customer's field table gives the field `name`: its length
+ * (for custom its encoded size), or for tags, an array, its item count. */
+static long customer_limit(const char *name)
+{
+    for (const crm_field *f = crm_customer_fields; f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return f->type == CRM_T_STRINGS ? f->min : f->max;
+    assert(!"a customer field the merge limits");
+    return 0;
+}
+
 static const crm_outcome MERGE_OUTCOMES[] = {
     {"missing", CRM_ENOTFOUND, NULL, "The customer does not exist or is not visible to you.", NULL},
     {"forbidden", CRM_EFORBIDDEN, NULL, "Only a manager or an admin may merge customers.", NULL},
@@ -88,10 +104,17 @@ int crm_duplicate_merge(crm_doc *out, crm_db *db, const crm_caller *who, const c
     const char *duplicate = json_string_value(json_object_get(body, "duplicate_id"));
     if (strcmp(duplicate, survivor_id) == 0)
         return crm_error_field("duplicate_id", "invalid", "Must be another customer than the one that stays.");
+    /* What the survivor ends up with is held to what a request may write. */
+    char notes[24], tags[24], members[24], bytes[24];
+    snprintf(notes, sizeof notes, "%ld", customer_limit("notes"));
+    snprintf(tags, sizeof tags, "%ld", customer_limit("tags"));
+    snprintf(members, sizeof members, "%d", CRM_CUSTOMER_CUSTOM_MEMBERS);
+    snprintf(bytes, sizeof bytes, "%ld", customer_limit("custom"));
     const char *params[] = {who->tenant_id, who->user_id, who->role,
-                            crm_policy_flag(who->role, CRM_CAN_ASSIGN_CUSTOMERS), survivor_id, duplicate};
+                            crm_policy_flag(who->role, CRM_CAN_ASSIGN_CUSTOMERS), survivor_id, duplicate,
+                            notes, tags, members, bytes};
     PGresult *res = NULL;
-    if ((rc = crm_db_run(&res, db, &MERGE, 6, params)) < 0)
+    if ((rc = crm_db_run(&res, db, &MERGE, 10, params)) < 0)
         return rc;
     const char *outcome = PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "missing";
     if (strcmp(outcome, "ok") != 0)

@@ -72,11 +72,23 @@ static const crm_field REFRESH_GRANT[] = {
     {"refresh_token", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
+static const char *const HINTS[] = {"refresh_token", NULL};
 static const crm_field REVOKE_FIELDS[] = {
     {"refresh_token", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
-    {"token_type_hint", CRM_T_STRING, 0, 0, 50, 0, NULL},
+    {"token_type_hint", CRM_T_ENUM, 0, 0, 0, 0, HINTS},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
+
+/* A body's refresh_token (valid for its field table) has the contract's
+ * RefreshToken form: unreserved URL characters only. Whether it was ever
+ * issued is another matter, which a malformed one does not get to ask. */
+static int refresh_token_form(const json_t *body)
+{
+    const char *token = json_string_value(json_object_get(body, "refresh_token"));
+    if (token && strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") != strlen(token))
+        return crm_error_field("refresh_token", "format", "Must be a refresh token: letters, digits and . _ ~ - only.");
+    return 0;
+}
 
 static int invalid_grant(void) { return crm_error_set(CRM_EAUTH, "The credentials or the refresh token are not valid."); }
 
@@ -289,11 +301,22 @@ static int sign_in(json_t **out, crm_db *db, const crm_identity_config *cfg, con
     const char *slug = json_string_value(json_object_get(body, "tenant"));
     const char *email = json_string_value(json_object_get(body, "email"));
     const char *password = json_string_value(json_object_get(body, "password"));
-    char key[400];
-    snprintf(key, sizeof key, "password|%s|%s|%s", client ? client : "", slug, email);
+    /* The key whole, never cut (a cut may split a character, which is no text
+     * PostgreSQL takes); validated fields keep it under 1.5 KB. ASCII letters
+     * only are folded: folding a byte of a multi-byte character breaks it. */
+    if (!client)
+        client = "";
+    size_t size = strlen("password|||") + strlen(client) + strlen(slug) + strlen(email) + 1;
+    char *key = malloc(size);
+    if (!key)
+        return crm_error_set(CRM_ERROR, "Out of memory.");
+    snprintf(key, size, "password|%s|%s|%s", client, slug, email);
     for (char *p = key; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    if ((rc = rate_limit(db, cfg, key)) < 0)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    rc = rate_limit(db, cfg, key);
+    free(key);
+    if (rc < 0)
         return rc;
     PGresult *res = NULL;
     const char *lp[] = {slug};
@@ -364,7 +387,7 @@ static int password_grant(json_t **out, crm_db *db, const crm_identity_config *c
 static int refresh_grant(json_t **out, crm_db *db, const crm_identity_config *cfg, const json_t *body)
 {
     int rc = crm_validate(body, REFRESH_GRANT, CRM_CREATE);
-    if (rc < 0)
+    if (rc < 0 || (rc = refresh_token_form(body)) < 0)
         return rc;
     char tenant[37], hash[65];
     if (split_refresh(json_string_value(json_object_get(body, "refresh_token")), tenant, hash) < 0)
@@ -420,7 +443,7 @@ int crm_identity_token(char **out, crm_db *db, const crm_identity_config *cfg, c
 int crm_identity_revoke(crm_db *db, const json_t *body)
 {
     int rc = crm_validate(body, REVOKE_FIELDS, CRM_CREATE);
-    if (rc < 0)
+    if (rc < 0 || (rc = refresh_token_form(body)) < 0)
         return rc;
     char tenant[37], hash[65];
     if (split_refresh(json_string_value(json_object_get(body, "refresh_token")), tenant, hash) < 0)

@@ -106,6 +106,12 @@ int crm_tenant_update(crm_doc *out, crm_db *db, const crm_caller *who, long vers
     return rc;
 }
 
+/* The days an agenda may be asked for: every date it shows (birthdays up to
+ * six days ahead) must be a date of four-digit years, as the contract's dates
+ * are. Compared as text: both are YYYY-MM-DD. */
+#define AGENDA_FIRST_DAY "0001-01-01"
+#define AGENDA_LAST_DAY "9999-12-25"
+
 /* The agenda's parameters: the day (default today in the tenant's zone) and whose. */
 static const crm_field AGENDA_PARAMS[] = {
     {"date", CRM_T_DATE, 0, 0, 0, 0, NULL},
@@ -121,6 +127,9 @@ int crm_agenda_get(char **out, crm_db *db, const crm_caller *who, crm_query *que
     if (rc < 0)
         return rc;
     const char *date = values[0], *user_id = values[1];
+    if (date && (strcmp(date, AGENDA_FIRST_DAY) < 0 || strcmp(date, AGENDA_LAST_DAY) > 0))
+        return crm_error_field("date", "range", "Must be a day from " AGENDA_FIRST_DAY " to " AGENDA_LAST_DAY
+                                                ": the agenda shows the six days after it.");
     const char *user = user_id ? user_id : who->user_id;
     PGresult *res = NULL;
     if (strcmp(user, who->user_id) != 0) {

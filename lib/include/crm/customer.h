@@ -12,6 +12,10 @@
 /* The members of a customer a request may send, and the server's (read-only). */
 extern const crm_field crm_customer_fields[];
 
+/* The most members a customer's custom fields may have (CustomFields'
+ * maxProperties in the contract); their size is the `custom` field's max. */
+#define CRM_CUSTOMER_CUSTOM_MEMBERS 200
+
 /* The statuses of a customer, and the list's filters: status, owner_id,
  * category, region, tag, updated_since (q, the ranked search, besides them). */
 extern const char *const crm_customer_statuses[];
@@ -32,7 +36,8 @@ int crm_customer_list(char **out, crm_db *db, const crm_caller *who, crm_query *
  * Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ECONFLICT (duplicate, id taken) or a db error. */
 int crm_customer_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body);
 
-/* crm_customer_update: apply a JSON merge patch when the stored version is `version`.
+/* crm_customer_update: apply a JSON merge patch when the stored version is `version`;
+ * custom fields that would pass their limits once merged are CRM_EINVALID on `custom`.
  * Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ENOTFOUND, CRM_ESTALE or a db error. */
 int crm_customer_update(crm_doc *out, crm_db *db, const crm_caller *who, const char *id, long version,
                         const json_t *patch);

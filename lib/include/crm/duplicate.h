@@ -30,12 +30,15 @@ int crm_duplicate_check(crm_db *db, const crm_caller *who, const json_t *body);
 /* crm_duplicate_merge: merge customer body.duplicate_id into `survivor_id`:
  * everything registered as hanging off a customer (customer_children: contact
  * persons, contact records, quotations, contracts, shipments) moves to the
- * survivor, empty fields of the survivor are filled from it, tags are united,
- * and the duplicate is tombstoned with merged_into set. Admin or manager, both
- * customers live and visible once both are locked, so of two concurrent merges
- * of one pair the second finds its survivor gone (CRM_ENOTFOUND). Runs in the
- * caller's transaction. Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ENOTFOUND
- * or a db error; out is the survivor after the merge. */
+ * survivor, empty fields of the survivor are filled from it, notes are
+ * joined, tags united, custom fields merged, and the duplicate is tombstoned
+ * with merged_into set. Admin or manager, both customers live and visible once
+ * both are locked, so of two concurrent merges of one pair the second finds its
+ * survivor gone (CRM_ENOTFOUND). A merge whose joined notes, tags or custom
+ * fields would pass what a customer may hold is refused with CRM_ECONFLICT
+ * naming the field, and changes nothing. Runs in the caller's transaction.
+ * Returns 0, CRM_EINVALID, CRM_EFORBIDDEN, CRM_ENOTFOUND, CRM_ECONFLICT or a
+ * db error; out is the survivor after the merge. */
 int crm_duplicate_merge(crm_doc *out, crm_db *db, const crm_caller *who, const char *survivor_id, const json_t *body);
 
 #endif

@@ -29,8 +29,10 @@ int crm_identity_signup(char **out, crm_db *db, const crm_identity_config *cfg, 
 int crm_identity_token(char **out, crm_db *db, const crm_identity_config *cfg, const json_t *body,
                        const char *client);
 
-/* crm_identity_revoke: revoke the family of the refresh token in `body`; unknown
- * tokens are ignored. Returns 0, CRM_EINVALID or a db error. */
+/* crm_identity_revoke: revoke the family of the refresh token in `body`; a
+ * well-formed but unknown token is ignored (RFC 7009), a body its schema
+ * refuses (a malformed token, a token_type_hint other than refresh_token) is
+ * CRM_EINVALID naming the field. Returns 0, CRM_EINVALID or a db error. */
 int crm_identity_revoke(crm_db *db, const json_t *body);
 
 /* crm_identity_me: {user, tenant} of the caller. Returns 0, CRM_ENOTFOUND or a db error. */

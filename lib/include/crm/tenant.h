@@ -22,7 +22,8 @@ int crm_tenant_get(crm_doc *out, crm_db *db, const crm_caller *who);
 int crm_tenant_update(crm_doc *out, crm_db *db, const crm_caller *who, long version, const json_t *patch);
 
 /* crm_agenda_get: the agenda of `user_id` (NULL = the caller) for `date`
- * (YYYY-MM-DD, NULL = today in the tenant's time zone): the items of every kind
+ * (YYYY-MM-DD from 0001-01-01 to 9999-12-25, so that every date it shows has
+ * four digits; NULL = today in the tenant's time zone): the items of every kind
  * registered in agenda_kinds (follow-ups due today, tomorrow and overdue,
  * birthdays of contact persons in the next seven days, deliveries due, dormant
  * customers), of that user's customers. A manager may ask for members of the
