@@ -166,6 +166,7 @@ run_api() {
 				CRM_TEST_APP_DB="$(crm_pg_uri "$pgdir" "$PG_PORT" crm_app)" \
 				CRM_TEST_OWNER_DB="$(crm_pg_uri "$pgdir" "$PG_PORT" crm_owner)" \
 				CRM_TEST_KEYS_DIR="$tmp/data/keys" \
+				CRM_TEST_SERVER_LOG="$SERVER_LOG" \
 				CRM_TEST_BINARY="$CRM_ROOT/build-test/crm-server" \
 				CRM_TEST_PG_STOP="$q_script stop $q_pg" \
 				CRM_TEST_PG_START="$q_script start $q_pg $PG_PORT --fast" \

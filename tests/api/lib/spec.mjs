@@ -257,3 +257,13 @@ export function operations() {
   }
   return out;
 }
+
+/**
+ * Validate a value against any schema of the spec (a request body or parameter
+ * schema; `#/components/...` refs allowed). `key` names the compiled validator
+ * for reuse. Returns ajv errors or null.
+ */
+export function valueErrors(key, schema, value) {
+  const validate = validatorFor(`value:${key}`, schema);
+  return validate(value) ? null : validate.errors;
+}
