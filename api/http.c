@@ -231,7 +231,11 @@ int api_if_match(api_ctx *ctx, long *version)
 int api_path_id(api_ctx *ctx, const char *name, const char **out)
 {
     const char *id = api_query(ctx, name);
-    if (!crm_valid_uuid(id)) {
+    /* The path as sent: "<uuid>%00" decodes to the uuid and must not pass for it. */
+    const char *url = ctx->req->http_url ? ctx->req->http_url : "";
+    size_t path_len = strcspn(url, "?");
+    const char *nul = strstr(url, "%00");
+    if (!crm_valid_uuid(id) || (nul && (size_t)(nul - url) < path_len)) {
         crm_error_set(CRM_ENOTFOUND, "The resource does not exist or is not visible to you.");
         api_fail(ctx, CRM_ENOTFOUND);
         return -1;
@@ -260,19 +264,9 @@ int api_request_query(api_ctx *ctx, crm_query *out)
         size_t digits = strspn(limit, "0123456789");
         out->page.limit = digits > 0 && digits <= 6 && limit[digits] == '\0' ? atoi(limit) : 0;
     }
-    /* A NUL in a query parameter would cut its value short where it is decoded. */
+    /* As sent: a NUL (%00) in a parameter would cut its value short where it is decoded. */
     const char *query_string = ctx->req->http_url ? strchr(ctx->req->http_url, '?') : NULL;
-    const char *nul = query_string ? strstr(query_string, "%00") : NULL;
-    if (nul) {
-        const char *start = nul;
-        while (start > query_string + 1 && start[-1] != '&')
-            start--;
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)strcspn(start, "=&"), start);
-        crm_error_field(name, "format", "Must not contain NUL characters.");
-        api_fail(ctx, CRM_EINVALID);
-        return -1;
-    }
+    out->raw = query_string ? query_string + 1 : NULL;
     return 0;
 }
 

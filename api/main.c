@@ -288,6 +288,10 @@ static int cmd_serve(int argc, char **argv)
     /* One byte over the limit, so an oversized body is seen as such (ulfius
      * truncates at the limit) and refused with 413, never parsed truncated. */
     instance.max_post_body_size = api_cfg.max_body + 1;
+    /* ulfius would silently drop a header or parameter whose value is not UTF-8
+     * (an Idempotency-Key in Latin-1 then vanishes and a retry creates twice):
+     * let every value through and refuse it where it is read. */
+    instance.check_utf8 = 0;
     crm_capacity_set_arrival(request_arrival);
     if (api_routes_register(&instance) < 0) {
         fprintf(stderr, "serve: cannot register routes\n");

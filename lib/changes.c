@@ -130,6 +130,7 @@ int crm_changes_list(char **out, crm_db *db, const crm_caller *who, crm_query *q
     int rc = 0;
     if (limit < 1 || limit > CRM_CHANGES_LIMIT_MAX)
         rc = crm_error_field("limit", "range", "Must be between 1 and %d.", CRM_CHANGES_LIMIT_MAX);
+    /* The feed's own rule: an empty cursor starts from the beginning, as none does. */
     if (cursor && *cursor && crm_changes_cursor_decode(cursor, xid, seq) < 0)
         rc = CRM_EINVALID;
     if (rc < 0)

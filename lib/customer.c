@@ -55,13 +55,13 @@ const crm_field crm_customer_filters[] = {
     {"owner_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
     {"category", CRM_T_ENUM, 0, 0, 0, 0, CATEGORIES},
     {"region", CRM_T_STRING, 0, 0, 200, 0, NULL},
-    {"tag", CRM_T_STRING, 0, 0, 100, 0, NULL},
+    {"tag", CRM_T_STRING, CRM_F_REQUIRED, 0, 100, 0, NULL},
     {"updated_since", CRM_T_TIMESTAMP, 0, 0, 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
 static const crm_field SEARCH[] = {
-    {"q", CRM_T_STRING, 0, 0, 200, 0, NULL},
+    {"q", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL}, /* given, not empty */
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 

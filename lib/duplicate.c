@@ -127,7 +127,7 @@ int crm_duplicate_merge(crm_doc *out, crm_db *db, const crm_caller *who, const c
 
 /* The look-up's parameters: any of a name, a phone, an email. */
 static const crm_field LOOKUP[] = {
-    {"name", CRM_T_STRING, 0, 0, 300, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 300, 0, NULL},
     {"phone", CRM_T_STRING, 0, 0, 50, 0, NULL},
     {"email", CRM_T_STRING, 0, 0, 254, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},

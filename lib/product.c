@@ -22,7 +22,7 @@ const crm_field crm_product_fields[] = {
 };
 
 const crm_field crm_product_filters[] = {
-    {"q", CRM_T_STRING, 0, 0, 200, 0, NULL},
+    {"q", CRM_T_STRING, 0, 0, 200, 0, NULL}, /* q= alone: no search */
     {"active", CRM_T_BOOL, 0, 0, 0, 0, NULL},
     {"updated_since", CRM_T_TIMESTAMP, 0, 0, 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},

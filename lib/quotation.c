@@ -114,6 +114,19 @@ static const char *const ARRAYS[] = {"lines", NULL};
 int crm_quotation_validate_lines(const json_t *lines, int required_prices)
 {
     int rc = crm_validate_items(lines, "lines", crm_document_line_fields, 1, CRM_QUOTATION_MAX_LINES);
+    if (rc < 0)
+        return rc;
+    /* With a product, a description given says something (null takes the
+     * product's name); without one, it is required below or by the catalogue check. */
+    for (size_t i = 0; i < json_array_size(lines); i++) {
+        const json_t *line = json_array_get(lines, i), *d = json_object_get(line, "description");
+        const json_t *product = json_object_get(line, "product_id");
+        char field[64];
+        if (product && !json_is_null(product) && json_is_string(d) && crm_blank(json_string_value(d))) {
+            snprintf(field, sizeof field, "lines[%zu].description", i);
+            rc = crm_error_field(field, "required", "Must not be blank; leave it out (or null) to take the product's name.");
+        }
+    }
     if (rc < 0 || !required_prices)
         return rc;
     /* A line without a product must say what it is and what it costs. */

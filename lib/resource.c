@@ -41,7 +41,7 @@ int crm_page_prepare(crm_page *page)
     if (page->limit < 1 || page->limit > 200)
         rc = crm_error_field("limit", "range", "Must be between 1 and 200.");
     page->after_ts[0] = page->after_id[0] = '\0';
-    if (page->cursor && *page->cursor && crm_cursor_decode(page->cursor, page->after_ts, page->after_id) < 0)
+    if (page->cursor && crm_cursor_decode(page->cursor, page->after_ts, page->after_id) < 0)
         rc = CRM_EINVALID;
     return rc;
 }

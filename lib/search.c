@@ -74,7 +74,7 @@ static const crm_stmt ALL_CONTACTS = {
 /* Split a ranked cursor into its score and id. */
 static int ranked_cursor(const char *cursor, char score[40], char id[37])
 {
-    if (!cursor || !*cursor) {
+    if (!cursor) {
         score[0] = id[0] = '\0';
         return 0;
     }
@@ -88,7 +88,7 @@ static int ranked_cursor(const char *cursor, char score[40], char id[37])
 }
 
 static const crm_field CONTACT_FILTERS[] = {
-    {"q", CRM_T_STRING, 0, 0, 200, 0, NULL},
+    {"q", CRM_T_STRING, 0, 0, 200, 0, NULL}, /* q= alone: no search */
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 

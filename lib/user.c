@@ -109,7 +109,7 @@ static const char *const AUDIT_ACTIONS[] = {"create", "update", "delete", "read"
 /* entity: a table the audit log records, which the database knows (every table
  * with an audit_row() trigger), so a table registered later is filterable too. */
 const crm_field crm_audit_filters[] = {
-    {"entity", CRM_T_STRING, 0, 0, 64, 0, NULL},
+    {"entity", CRM_T_STRING, CRM_F_REQUIRED, 0, 64, 0, NULL},
     {"entity_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
     {"actor_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
     {"action", CRM_T_ENUM, 0, 0, 0, 0, AUDIT_ACTIONS},
@@ -353,10 +353,10 @@ int crm_audit_list(char **out, crm_db *db, const crm_caller *who, crm_query *que
     size_t n;
     int rc = crm_validate_query(values, 4, &n, query, crm_audit_filters);
     /* The log pages newest first by its id: the cursor is the last id seen. */
-    const char *cursor = crm_nonempty(query->page.cursor);
+    const char *cursor = query->page.cursor;
     if (query->page.limit < 1 || query->page.limit > 200)
         rc = crm_error_field("limit", "range", "Must be between 1 and 200.");
-    if (cursor && (strspn(cursor, "0123456789") != strlen(cursor) || strlen(cursor) > 18))
+    if (cursor && (!*cursor || strspn(cursor, "0123456789") != strlen(cursor) || strlen(cursor) > 18))
         rc = crm_error_field("cursor", "format", "Is not a cursor this server returned.");
     if (rc < 0)
         return rc;

@@ -466,6 +466,22 @@ int crm_validate_items(const json_t *items, const char *name, const crm_field *f
     return rc;
 }
 
+/* Whether parameter `name` of the raw query string holds an encoded NUL
+ * (%00), which decoding would have cut the value short at. */
+static int raw_has_nul(const char *raw, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = raw; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL) {
+        if (strncmp(p, name, len) != 0 || p[len] != '=')
+            continue;
+        const char *value = p + len + 1, *end = value + strcspn(value, "&");
+        const char *nul = strstr(value, "%00");
+        if (nul && nul < end)
+            return 1;
+    }
+    return 0;
+}
+
 int crm_validate_query(const char **values, size_t cap, size_t *n, const crm_query *query, const crm_field *filters)
 {
     int rc = 0;
@@ -475,9 +491,16 @@ int crm_validate_query(const char **values, size_t cap, size_t *n, const crm_que
         const char *raw = query && query->param ? query->param(query->source, f->name) : NULL;
         const char *s = crm_nonempty(raw);
         values[(*n)++] = s;
-        /* An empty value is no filter for text (q=), and malformed for anything typed. */
-        if (raw && !*raw && f->type != CRM_T_STRING)
-            rc = crm_error_field(f->name, "format", "Must not be empty; leave the parameter out to match any.");
+        /* An empty value is malformed for anything typed and for text that is
+         * CRM_F_REQUIRED (leave the parameter out to match any); other text
+         * given empty is no filter. */
+        if (raw && query->raw && raw_has_nul(query->raw, f->name)) {
+            rc = crm_error_field(f->name, "format", "Must not contain NUL characters.");
+            continue;
+        }
+        if (raw && !*raw && (f->type != CRM_T_STRING || (f->flags & CRM_F_REQUIRED)))
+            rc = crm_error_field(f->name, f->type == CRM_T_STRING ? "too_short" : "format",
+                                 "Must not be empty; leave the parameter out to match any.");
         if (!s)
             continue;
         if (f->type == CRM_T_BOOL) {

@@ -513,6 +513,8 @@ async function buildRequest(o, c) {
     }
   }
 
+  // The other tenant's own ids are within the contract for its own token.
+  if (authKind === 'foreign') for (let i = notes.indexOf('id:foreign'); i >= 0; i = notes.indexOf('id:foreign')) notes.splice(i, 1);
   const foreign = authKind === 'foreign' && used.some((id) => W.known.has(id));
   if (foreign) notes.push('isolation:foreign-token');
   if (tokenValid && authKind !== 'foreign' && roleForbidden(o, authKind)) notes.push(`role:${authKind}`);
@@ -639,7 +641,10 @@ function judge(o, req, res, sqlFailures) {
     if (s === 415) add('refused-valid', `415 for ${req.headers['content-type']}`);
     if (s === 428) add('refused-valid', '428 although If-Match was sent');
     if (s === 422) {
-      const schemaSays = errors.filter((e) => !(e.field === 'cursor' && notes.some((n) => n.startsWith('~cursor:'))) && ['type', 'too_long', 'too_short', 'read_only', 'required', 'format'].includes(e.code)
+      // A merge patch of custom fields is held to their limits together with
+      // the stored members, which the schema of the patch alone cannot say.
+      const mergedCustom = (e) => o.method === 'PATCH' && e.field === 'custom' && e.code === 'too_long';
+      const schemaSays = errors.filter((e) => !(e.field === 'cursor' && notes.some((n) => n.startsWith('~cursor:'))) && !mergedCustom(e) && ['type', 'too_long', 'too_short', 'read_only', 'required', 'format'].includes(e.code)
         || (e.code === 'enum' && e.field !== 'timezone')
         || (e.code === 'unknown' && !['currency', 'default_currency'].includes(e.field)));
       if (schemaSays.length) add('refused-valid', `422 ${schemaSays.map((e) => `${e.field}:${e.code}`).join(', ')} for a value the schema allows`);

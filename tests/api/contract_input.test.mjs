@@ -84,7 +84,11 @@ describe('query parameters', () => {
     expectProblem(await api('GET', '/v1/products?q=a%00b', { token: T.token }), 422, { field: 'q', code: 'format' });
     expectProblem(await api('GET', `/v1/customers${qs({ q: 'bell\u0007' })}`, { token: T.token }), 422, { field: 'q', code: 'format' });
     expectProblem(await api('GET', `/v1/customers${qs({ tag: 'x'.repeat(101) })}`, { token: T.token }), 422, { field: 'tag', code: 'too_long' });
-    expectStatus(await api('GET', '/v1/customers?q=&limit=5', { token: T.token }), 200, 'an empty q is no search');
+    expectProblem(await api('GET', '/v1/customers?q=', { token: T.token }), 422, { field: 'q', code: 'too_short' });
+    expectProblem(await api('GET', '/v1/customers?tag=', { token: T.token }), 422, { field: 'tag', code: 'too_short' });
+    expectStatus(await api('GET', '/v1/products?q=&limit=5', { token: T.token }), 200, 'an empty product q is no search');
+    expectStatus(await api('GET', '/v1/customers?region=&limit=5', { token: T.token }), 200, 'an empty region is no filter');
+    expectStatus(await api('GET', '/v1/customers?limit=5&confirm_duplicate=a%00b', { token: T.token }), 200, 'an unread parameter is not held');
   });
 
   test('the audit log filters by the entities it records, and refuses others', async () => {
@@ -102,4 +106,15 @@ test('an Idempotency-Key must be printable ASCII', async () => {
   expectProblem(r, 422, { field: 'Idempotency-Key', code: 'format' });
   const list = expectStatus(await api('GET', `/v1/customers${qs({ q: 'Keyed' })}`, { token: T.token }), 200).body;
   assert.ok(!list.data.some((c) => c.name.startsWith('Keyed')), 'nothing was created');
+});
+
+test('an Idempotency-Key in Latin-1 is refused, not dropped', async () => {
+  const name = `Latin ${uniq()}`;
+  const r = await api('POST', '/v1/customers?confirm_duplicate=true', {
+    token: T.token,
+    headers: { 'Idempotency-Key': `k-\u00e9-${uniq()}` }, // sent as the single byte 0xE9
+    body: { name },
+  });
+  expectProblem(r, 422, { field: 'Idempotency-Key', code: 'format' });
+  expectProblem(await api('GET', '/v1/customers/%C3%A9', { token: T.token }), 404);
 });

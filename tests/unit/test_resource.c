@@ -94,7 +94,7 @@ static const crm_field FILTERS[] = {
     {"owner_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
     {"since", CRM_T_TIMESTAMP, 0, 0, 0, 0, NULL},
     {"active", CRM_T_BOOL, 0, 0, 0, 0, NULL},
-    {"q", CRM_T_STRING, 0, 0, 3, 0, NULL},
+    {"q", CRM_T_STRING, 0, 0, 3, 0, NULL}, /* may be empty: no search */
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
@@ -131,6 +131,15 @@ static void test_resource_query_filters_are_checked_like_body_fields(void **stat
         assert_string_equal(field_of(i, "code"), expected[i][1]);
     }
     assert_non_null(strstr(field_of(0, "message"), "s, m, l"));
+
+    /* An empty value of a filter that is not NULLABLE is malformed, not "any". */
+    crm_error_clear();
+    const char *empty[] = {"size", "", "owner_id", "", NULL};
+    query.source = empty;
+    assert_int_equal(crm_validate_query(values, 5, &n, &query, FILTERS), CRM_EINVALID);
+    assert_string_equal(field_of(0, "field"), "size");
+    assert_string_equal(field_of(1, "field"), "owner_id");
+    assert_null(values[0]);
 }
 
 int main(void)

@@ -61,6 +61,7 @@ typedef struct crm_query {
     const char *parent_id; /* validated UUID, or NULL */
     crm_param_fn param;    /* NULL when the request has no query string */
     const void *source;
+    const char *raw;       /* the query string as sent (after '?'), or NULL */
     crm_page page;
 } crm_query;
 

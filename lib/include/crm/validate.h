@@ -66,7 +66,9 @@ int crm_validate_except(const json_t *body, const crm_field *fields, int mode, c
 int crm_validate_items(const json_t *items, const char *name, const crm_field *fields, size_t min, size_t max);
 
 /* crm_validate_query: check the query parameters named in `filters` (the same
- * field tables as bodies; a CRM_T_BOOL parameter is "true" or "false") and put
+ * field tables as bodies; a CRM_T_BOOL parameter is "true" or "false"; an empty
+ * value is refused, except for CRM_T_STRING filters that are not CRM_F_REQUIRED,
+ * for which it is absent) and put
  * their values, in the table's order, into values[0..*n) (NULL = absent or
  * empty). Returns 0 or CRM_EINVALID with one field error per bad parameter. */
 int crm_validate_query(const char **values, size_t cap, size_t *n, const crm_query *query, const crm_field *filters);
