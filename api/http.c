@@ -267,6 +267,13 @@ int api_request_query(api_ctx *ctx, crm_query *out)
     /* As sent: a NUL (%00) in a parameter would cut its value short where it is decoded. */
     const char *query_string = ctx->req->http_url ? strchr(ctx->req->http_url, '?') : NULL;
     out->raw = query_string ? query_string + 1 : NULL;
+    static const char *const PAGING[] = {"cursor", "limit"};
+    for (int i = 0; i < 2; i++)
+        if (crm_query_has_nul(out, PAGING[i])) {
+            crm_error_field(PAGING[i], "format", "Must not contain NUL characters.");
+            api_fail(ctx, CRM_EINVALID);
+            return -1;
+        }
     return 0;
 }
 

@@ -178,16 +178,22 @@ int crm_quotation_create(crm_doc *out, crm_db *db, const crm_caller *who, const 
 {
     (void)query;
     int writes = crm_policy_allows(who->role, CRM_CAN_WRITE_CUSTOMERS);
-    int rc = validate(body, CRM_CREATE);
-    /* A role that may not write hears so about a customer it can see, whatever the body. */
-    if (!writes && crm_valid_uuid(json_string_value(json_object_get(body, "customer_id"))))
-        rc = 0;
-    else if (!writes)
-        return crm_error_set(CRM_EFORBIDDEN, "Your role may not write quotations.");
-    if (rc < 0)
-        return rc;
+    const char *customer = json_string_value(json_object_get(body, "customer_id"));
     char *text = NULL;
-    if ((rc = crm_json_text(&text, body)) < 0)
+    int rc;
+    if (!writes) {
+        /* A role that may not write hears so (403) about a customer it can see,
+         * 404 about one it cannot, whatever the rest of the body: the function
+         * decides from the customer alone. */
+        if (!crm_valid_uuid(customer))
+            return crm_error_set(CRM_EFORBIDDEN, "Your role may not write quotations.");
+        json_t *only = json_pack("{s:s}", "customer_id", customer);
+        rc = only ? crm_json_text(&text, only) : crm_error_set(CRM_ERROR, "Out of memory.");
+        json_decref(only);
+    } else if ((rc = validate(body, CRM_CREATE)) == 0) {
+        rc = crm_json_text(&text, body);
+    }
+    if (rc < 0)
         return rc;
     const char *params[] = {who->tenant_id, who->user_id, who->role, writes ? "t" : "f", text};
     rc = crm_run_write(out, db, &CREATE, 5, params, OUTCOMES);

@@ -468,8 +468,9 @@ int crm_validate_items(const json_t *items, const char *name, const crm_field *f
 
 /* Whether parameter `name` of the raw query string holds an encoded NUL
  * (%00), which decoding would have cut the value short at. */
-static int raw_has_nul(const char *raw, const char *name)
+int crm_query_has_nul(const crm_query *query, const char *name)
 {
+    const char *raw = query ? query->raw : NULL;
     size_t len = strlen(name);
     for (const char *p = raw; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL) {
         if (strncmp(p, name, len) != 0 || p[len] != '=')
@@ -494,7 +495,7 @@ int crm_validate_query(const char **values, size_t cap, size_t *n, const crm_que
         /* An empty value is malformed for anything typed and for text that is
          * CRM_F_REQUIRED (leave the parameter out to match any); other text
          * given empty is no filter. */
-        if (raw && query->raw && raw_has_nul(query->raw, f->name)) {
+        if (raw && crm_query_has_nul(query, f->name)) {
             rc = crm_error_field(f->name, "format", "Must not contain NUL characters.");
             continue;
         }

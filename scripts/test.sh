@@ -20,6 +20,10 @@ SERVER_LOG="$CRM_ROOT/build-test/server.log"
 MIGRATE_LOG="$CRM_ROOT/build-test/migrate.log"
 API_LOG="$CRM_ROOT/build-test/api-tests.log"
 DB_LOG="$CRM_ROOT/build-test/db-tests.log"
+# The contract fuzz (tests/api/contract_fuzz.test.mjs) runs one fixed seed here,
+# so that the same commit answers the same way; explore others by hand with
+# CRM_FUZZ_SEED=<n> (any number) and a longer CRM_FUZZ_SECONDS.
+FUZZ_SEED=20261201
 STEPS=(unit db api lint shutdown sanitizer)
 
 declare -A result=()
@@ -167,6 +171,7 @@ run_api() {
 				CRM_TEST_OWNER_DB="$(crm_pg_uri "$pgdir" "$PG_PORT" crm_owner)" \
 				CRM_TEST_KEYS_DIR="$tmp/data/keys" \
 				CRM_TEST_SERVER_LOG="$SERVER_LOG" \
+				CRM_FUZZ_SEED="${CRM_FUZZ_SEED:-$FUZZ_SEED}" \
 				CRM_TEST_BINARY="$CRM_ROOT/build-test/crm-server" \
 				CRM_TEST_PG_STOP="$q_script stop $q_pg" \
 				CRM_TEST_PG_START="$q_script start $q_pg $PG_PORT --fast" \

@@ -315,18 +315,20 @@ function caseArb(o) {
 
 // --- turning a case into a request ----------------------------------------------
 
-function resolveRefs(v, used) {
+function resolveRefs(v, used, key = '') {
   if (typeof v === 'string') {
     const m = POOL_REF.exec(v);
     if (!m) return v;
     const pool = W.pools[m[1]] ?? [];
     if (!pool.length) return randomUUID();
     const id = pool[Number(m[2]) % pool.length];
-    used.push(id);
+    // A body's own `id` names the row it creates, not one it reaches: ids are
+    // per tenant, so another tenant may create a row under the same id.
+    if (key !== 'id') used.push(id);
     return id;
   }
   if (Array.isArray(v)) return v.map((x) => resolveRefs(x, used));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveRefs(x, used)]));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveRefs(x, used, k)]));
   return v;
 }
 
@@ -617,7 +619,11 @@ function judge(o, req, res, sqlFailures) {
     || (e.code === 'unknown' && ['currency', 'default_currency'].includes(e.field)) || (e.code === 'enum' && e.field === 'timezone'));
   if (notes.length === 1 && s === 422 && !semantic && req.mutation?.baseValid && notes[0].startsWith('body:schema')) {
     const f = fieldName(req.mutation.path);
-    const related = (e) => typeof e.field === 'string' && (e.field === f || e.field.startsWith(`${f}.`) || e.field.startsWith(`${f}[`) || (e.field !== '' && (f.startsWith(`${e.field}.`) || f.startsWith(`${e.field}[`))) || (f === '' && e.field === ''));
+    // A member whose absence an anyOf answers with its alternative (no product_id:
+    // then description and unit_price) is answered on its siblings, as required.
+    const parent = f.includes('.') ? f.slice(0, f.lastIndexOf('.') + 1) : '';
+    const sibling = (e) => e.code === 'required' && e.field.startsWith(parent) && !/[.[]/.test(e.field.slice(parent.length));
+    const related = (e) => typeof e.field === 'string' && (e.field === f || e.field.startsWith(`${f}.`) || e.field.startsWith(`${f}[`) || (e.field !== '' && (f.startsWith(`${e.field}.`) || f.startsWith(`${e.field}[`))) || (f === '' && e.field === '') || sibling(e));
     if (errors.length && !errors.some(related)) add('422-wrong-field', `mutated ${f || '(body)'} (${req.mutation.kind}) but errors name ${errors.map((e) => e.field).join(', ')}`);
   }
   if (notes.length === 1 && notes[0].startsWith('query:') && s === 422 && !semantic) {

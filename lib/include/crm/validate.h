@@ -73,6 +73,10 @@ int crm_validate_items(const json_t *items, const char *name, const crm_field *f
  * empty). Returns 0 or CRM_EINVALID with one field error per bad parameter. */
 int crm_validate_query(const char **values, size_t cap, size_t *n, const crm_query *query, const crm_field *filters);
 
+/* crm_query_has_nul: whether parameter `name` of the query string as sent holds
+ * an encoded NUL (%00), which decoding cuts the value short at. */
+int crm_query_has_nul(const crm_query *query, const char *name);
+
 /* crm_decimal_is_zero: whether a valid decimal string is zero ("0.000"). */
 int crm_decimal_is_zero(const char *s);
 
