@@ -28,7 +28,7 @@ static const crm_stmt FIND = {
 
 /* (tenant, user, role, may merge, survivor, duplicate, the limits of notes,
  * tags, custom members and custom bytes) → the outcome of customer_merge()
- * (migration 0011): both customers locked in id order and checked after the
+ * (migration 0009): both customers locked in id order and checked after the
  * lock, the joined notes, tags and custom fields held to the limits of a
  * request, every child registered in customer_children moved to the
  * survivor, the survivor's empty fields filled, the duplicate tombstoned. One

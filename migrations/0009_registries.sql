@@ -288,23 +288,49 @@ BEGIN
 END
 $$;
 
+-- The length of the compact JSON text of j (no white space between tokens),
+-- as PostgreSQL renders its values: its text form less the one space it
+-- writes after every ':' and every ','.
+CREATE FUNCTION jsonb_compact_length(j jsonb) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT octet_length(j::text) - coalesce((
+          SELECT sum(CASE jsonb_typeof(v) WHEN 'object' THEN 2 * n - 1 ELSE n - 1 END)::integer
+            FROM (SELECT v, CASE jsonb_typeof(v) WHEN 'object' THEN (SELECT count(*) FROM jsonb_object_keys(v))
+                                                 WHEN 'array' THEN jsonb_array_length(v) ELSE 0 END AS n
+                    FROM jsonb_path_query(j, 'strict $.**') v) parts
+           WHERE n > 0), 0) $$;
+
+-- A refusal naming `field` for a write function: 'problem:' and the JSON the
+-- server turns into a problem (lib/resource.c), here a 409 with code too_long.
+CREATE FUNCTION write_too_long(p_field text, p_message text) RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT 'problem:' || json_build_object('field', p_field, 'code', 'too_long', 'message', p_message,
+                                             'status', 409)::text $$;
+
 -- Merge customer p_duplicate into p_survivor for (p_user, p_role); p_may_merge
 -- says whether the role may merge at all. Both customer rows are locked first,
--- in id order, and only then checked: two merges of the same pair in opposite
--- directions take turns (the same order means no deadlock), and the second
--- finds its survivor tombstoned instead of tombstoning it in turn. Every row
--- of every registered child moves, tombstones included, so nothing is left
--- hanging off the duplicate. Outcomes: 'ok'; 'missing' (the survivor is not a
--- live customer the caller sees); 'forbidden'; 'duplicate' (the duplicate is
--- not a live customer the caller sees).
+-- in id order, and only then checked, so opposite merges of one pair take
+-- turns and the second finds its survivor merged away. Every child registered
+-- in customer_children moves to the survivor. The survivor's joined values
+-- must stay within what a request may write: notes of at most p_notes
+-- characters, at most p_tags tags, custom fields of at most p_custom_members
+-- members and p_custom_bytes bytes of compact JSON. Outcomes: 'ok', 'missing'
+-- (survivor gone or invisible), 'forbidden', 'duplicate' (the duplicate gone
+-- or invisible), or a 'problem:' naming notes, tags or custom (409, too_long)
+-- when the joined value would pass its limit; then nothing has changed.
 CREATE FUNCTION customer_merge(p_tenant uuid, p_user uuid, p_role text, p_may_merge boolean,
-                               p_survivor uuid, p_duplicate uuid) RETURNS text
+                               p_survivor uuid, p_duplicate uuid, p_notes integer, p_tags integer,
+                               p_custom_members integer, p_custom_bytes integer) RETURNS text
 LANGUAGE plpgsql
 AS $$
 DECLARE
     survivor customers;
     duplicate customers;
     child record;
+    v_notes text;
+    v_tags text[];
+    v_custom jsonb;
+    v_count integer;
 BEGIN
     PERFORM 1 FROM customers c WHERE c.tenant_id = p_tenant AND c.id IN (p_survivor, p_duplicate)
      ORDER BY c.id FOR UPDATE;
@@ -320,6 +346,32 @@ BEGIN
     IF NOT FOUND OR NOT customer_visible(duplicate.owner_id, p_user, p_role) THEN
         RETURN 'duplicate';
     END IF;
+    -- The survivor keeps its own values and takes the duplicate's where it has
+    -- none; notes are joined, tags united, custom fields merged (its own win).
+    v_notes := CASE WHEN duplicate.notes IS NULL THEN survivor.notes WHEN survivor.notes IS NULL THEN duplicate.notes
+                    ELSE survivor.notes || E'\n\n' || duplicate.notes END;
+    v_tags := ARRAY(SELECT DISTINCT t FROM unnest(survivor.tags || duplicate.tags) t ORDER BY t);
+    v_custom := duplicate.custom || survivor.custom;
+    IF length(v_notes) > p_notes THEN
+        RETURN write_too_long('notes', format(
+            'The notes of the two customers joined would be %s characters, more than the %s a customer may have; '
+            'shorten the notes of either first.', length(v_notes), p_notes));
+    ELSIF cardinality(v_tags) > p_tags THEN
+        RETURN write_too_long('tags', format(
+            'The two customers have %s different tags, more than the %s a customer may have; '
+            'remove tags from either first.', cardinality(v_tags), p_tags));
+    END IF;
+    SELECT count(*) INTO v_count FROM jsonb_object_keys(v_custom);
+    IF v_count > p_custom_members THEN
+        RETURN write_too_long('custom', format(
+            'The custom fields of the two customers together would have %s members, more than the %s a customer '
+            'may have; remove custom fields from either first.', v_count, p_custom_members));
+    ELSIF jsonb_compact_length(v_custom) > p_custom_bytes THEN
+        RETURN write_too_long('custom', format(
+            'The custom fields of the two customers together would encode to %s bytes, more than the %s a '
+            'customer may have; remove custom fields from either first.', jsonb_compact_length(v_custom),
+            p_custom_bytes));
+    END IF;
     FOR child IN SELECT f.relation, f.customer_column, c.owner_column, c.primary_column
                    FROM customer_children c JOIN feed_entities f ON f.entity = c.entity
                   ORDER BY c.position LOOP
@@ -333,7 +385,6 @@ BEGIN
                 || format(' WHERE x.tenant_id = $1 AND x.%I = $3', child.customer_column)
         USING p_tenant, p_survivor, p_duplicate, survivor.owner_id;
     END LOOP;
-    -- The survivor keeps its own values and takes the duplicate's where it has none.
     UPDATE customers s
        SET category = coalesce(s.category, d.category), industry = coalesce(s.industry, d.industry),
            region = coalesce(s.region, d.region), address = coalesce(s.address, d.address),
@@ -341,10 +392,7 @@ BEGIN
            website = coalesce(s.website, d.website), source = coalesce(s.source, d.source),
            credit_limit = coalesce(s.credit_limit, d.credit_limit),
            payment_terms_days = coalesce(s.payment_terms_days, d.payment_terms_days),
-           notes = CASE WHEN d.notes IS NULL THEN s.notes WHEN s.notes IS NULL THEN d.notes
-                        ELSE s.notes || E'\n\n' || d.notes END,
-           tags = ARRAY(SELECT DISTINCT t FROM unnest(s.tags || d.tags) t ORDER BY t),
-           custom = d.custom || s.custom
+           notes = v_notes, tags = v_tags, custom = v_custom
       FROM customers d
      WHERE s.tenant_id = p_tenant AND s.id = p_survivor AND d.tenant_id = p_tenant AND d.id = p_duplicate;
     UPDATE customers SET deleted_at = now(), merged_into = p_survivor

@@ -157,11 +157,13 @@ $$;
 -- Change quotation p_id at p_version by the JSON merge patch p_patch (lines,
 -- when given, replace every line). A draft changes in place; a sent or
 -- expired one stays as it was sent and gets a new draft revision with the
--- same number (the answer is the revision). Outcomes: 'ok', 'missing',
--- 'forbidden', 'stale', 'state:<status>' (accepted, rejected or superseded),
--- and those of quotation_refusal.
+-- same number, after every revision of that number (deleted ones included);
+-- the answer is the revision. The contact person is checked only when the
+-- patch names one: a contact deleted after it was set stays. Outcomes: 'ok',
+-- 'missing', 'forbidden', 'stale', 'state:<status>' (accepted, rejected or
+-- superseded), and those of quotation_refusal.
 CREATE FUNCTION quotation_update(p_tenant uuid, p_user uuid, p_role text, p_writes boolean, p_id uuid,
-                                 p_version integer, p_patch jsonb)
+                                            p_version integer, p_patch jsonb)
 RETURNS TABLE (outcome text, row_id uuid, row_version integer, doc json)
 LANGUAGE plpgsql
 AS $$
@@ -171,6 +173,7 @@ DECLARE
     b jsonb;
     v_currency text;
     v_refusal text;
+    v_revision integer;
     v_id uuid;
     t record;
 BEGIN
@@ -193,7 +196,8 @@ BEGIN
                             'valid_until', to_char(q.valid_until, 'YYYY-MM-DD'), 'notes', q.notes,
                             'lines', document_lines_input(p_tenant, 'quotation', q.id)) || p_patch;
     v_currency := b->>'currency';
-    v_refusal := quotation_refusal(p_tenant, v_currency, b);
+    v_refusal := quotation_refusal(p_tenant, v_currency,
+                                   CASE WHEN p_patch ? 'contact_id' THEN b ELSE b - 'contact_id' END);
     IF v_refusal IS NOT NULL THEN
         RETURN QUERY SELECT * FROM write_refused(v_refusal);
         RETURN;
@@ -208,8 +212,12 @@ BEGIN
         RETURN QUERY SELECT * FROM quotation_written(p_tenant, q.id);
         RETURN;
     END IF;
+    -- Only the sent or expired revision of a number is revised, and it is
+    -- locked: no other revision of the number can be made meanwhile.
+    SELECT max(x.revision) + 1 INTO v_revision FROM quotations x
+     WHERE x.tenant_id = p_tenant AND x.number = q.number;
     UPDATE quotations x SET status = 'superseded' WHERE x.tenant_id = p_tenant AND x.id = q.id;
-    v_id := quotation_insert(p_tenant, q.owner_id, v_currency, b, q.number, q.revision + 1, q.id);
+    v_id := quotation_insert(p_tenant, q.owner_id, v_currency, b, q.number, v_revision, q.id);
     RETURN QUERY SELECT * FROM quotation_written(p_tenant, v_id);
 END
 $$;
