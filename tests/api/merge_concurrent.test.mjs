@@ -54,6 +54,18 @@ function mergeOnNewConnection(survivorId, duplicateId) {
   });
 }
 
+/** How many lock requests are waiting in the cluster. */
+const waiting = async () => (await db.query('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted')).rows[0].n;
+
+/** Poll `done` until it holds, failing after 5 s with `what`. */
+async function until(done, what) {
+  const deadline = Date.now() + 5000;
+  while (!(await done())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** A customer with a contact person and a contact record, as a real duplicate has. */
 async function customerWithChildren(label) {
   const c = await createCustomer(T.token, { name: `Race ${label} ${uniq()}` });
@@ -133,14 +145,6 @@ test(`${ROUNDS} rounds of merge(A←B) and merge(B←A) at once leave one surviv
 test('a merge held up half-way is not overtaken by the opposite merge', async () => {
   const a = await customerWithChildren('A');
   const b = await customerWithChildren('B');
-  const waiting = async () => (await db.query('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted')).rows[0].n;
-  const until = async (done, what) => {
-    const deadline = Date.now() + 5000;
-    while (!(await done())) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
 
   // Hold A's contact person, so that merge(B←A) stops where it moves A's children.
   const blocker = new pg.Client({ connectionString: OWNER_DB });
@@ -185,14 +189,6 @@ test('a merge held up half-way is not overtaken by the opposite merge', async ()
 test('a child written while its customer is being merged away is refused, never left on the tombstone', async () => {
   const a = await customerWithChildren('A');
   const b = await customerWithChildren('B');
-  const waiting = async () => (await db.query('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted')).rows[0].n;
-  const until = async (done, what) => {
-    const deadline = Date.now() + 5000;
-    while (!(await done())) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
   // Hold B's contact person, so that merge(A←B) stops half-way, both customers locked.
   const blocker = new pg.Client({ connectionString: OWNER_DB });
   await blocker.connect();
