@@ -163,7 +163,8 @@ int crm_one_of(const char *s, const char *const *list)
     return 0;
 }
 
-int crm_decimal_is_zero(const char *s)
+/* Whether a valid decimal string is zero ("0.000"). */
+static int decimal_is_zero(const char *s)
 {
     for (; *s; s++)
         if (*s >= '1' && *s <= '9')
@@ -171,7 +172,8 @@ int crm_decimal_is_zero(const char *s)
     return 1;
 }
 
-int crm_percent_valid(const char *s)
+/* Whether a valid decimal string is at most 100. */
+static int percent_valid(const char *s)
 {
     const char *dot = strchr(s, '.');
     size_t whole = dot ? (size_t)(dot - s) : strlen(s);
@@ -216,10 +218,9 @@ static int check_text(const char *name, const char *s, size_t bytes)
     return 0;
 }
 
+/* The length and emptiness of text already checked by check_text. */
 static int check_string(const crm_field *f, const char *name, const char *s)
 {
-    if (check_text(name, s, strlen(s)) < 0)
-        return CRM_EINVALID;
     long len = crm_utf8_length(s);
     if (len > f->max)
         return crm_error_field(name, "too_long", "Must be at most %ld characters.", f->max);
@@ -307,12 +308,12 @@ static int check_value(const crm_field *f, const char *name, const json_t *v)
         if (f->type == CRM_T_PERCENT && !crm_valid_decimal(s, 3, 4, 0))
             return crm_error_field(name, "format", "Must be a decimal percentage such as \"12.5\", at most 4 decimals.");
         if (f->type == CRM_T_PERCENT)
-            return crm_percent_valid(s) ? 0 : crm_error_field(name, "range", "Must be a percentage between 0 and 100.");
+            return percent_valid(s) ? 0 : crm_error_field(name, "range", "Must be a percentage between 0 and 100.");
         if (!crm_valid_decimal(s, (int)f->max, f->scale, 0))
             return crm_error_field(name, "format",
                                    "Must be a non-negative decimal with at most %ld digits before and %d after the point.",
                                    f->max, f->scale);
-        if ((f->flags & CRM_F_POSITIVE) && crm_decimal_is_zero(s))
+        if ((f->flags & CRM_F_POSITIVE) && decimal_is_zero(s))
             return crm_error_field(name, "range", "Must be greater than 0.");
         return 0;
     }

@@ -77,12 +77,6 @@ int crm_validate_query(const char **values, size_t cap, size_t *n, const crm_que
  * an encoded NUL (%00), which decoding cuts the value short at. */
 int crm_query_has_nul(const crm_query *query, const char *name);
 
-/* crm_decimal_is_zero: whether a valid decimal string is zero ("0.000"). */
-int crm_decimal_is_zero(const char *s);
-
-/* crm_percent_valid: whether a valid decimal string is at most 100. */
-int crm_percent_valid(const char *s);
-
 /* crm_valid_uuid: whether `s` is a canonical textual UUID. */
 int crm_valid_uuid(const char *s);
 
