@@ -7,7 +7,7 @@ RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         build-essential cmake pkg-config \
         libulfius-dev liborcania-dev libmicrohttpd-dev libjansson-dev libpq-dev \
-        libjwt-dev libargon2-dev libssl-dev \
+        libjwt-dev libargon2-dev libssl-dev libglib2.0-dev libpwquality-dev \
         libcairo2-dev libpango1.0-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -24,7 +24,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libulfius2.7 liborcania2.3 libmicrohttpd12 libjansson4 libpq5 \
-        libjwt0 libargon2-1 libssl3 ca-certificates curl \
+        libjwt0 libargon2-1 libssl3 libpwquality1 cracklib-runtime ca-certificates curl \
         libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libfontconfig1 fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /var/lib/crm --shell /usr/sbin/nologin crm

@@ -122,6 +122,7 @@ void api_auth_signup(api_ctx *ctx);
 void api_auth_token(api_ctx *ctx);
 void api_auth_revoke(api_ctx *ctx);
 void api_auth_me(api_ctx *ctx);
+void api_auth_password(api_ctx *ctx);
 void api_users_list(api_ctx *ctx);
 void api_users_get(api_ctx *ctx);
 void api_users_create(api_ctx *ctx);

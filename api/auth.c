@@ -1,4 +1,5 @@
-/* auth.c: HTTP handlers for sign-up, the token endpoint, revocation and /v1/me. */
+/* auth.c: HTTP handlers for sign-up, the token endpoint, revocation, /v1/me and
+ * the caller's own password change. */
 #include "api.h"
 #include "crm/error.h"
 
@@ -28,7 +29,9 @@ void api_auth_signup(api_ctx *ctx)
     }
     if (api_body(ctx, &body) < 0)
         return;
-    int rc = crm_identity_signup(&response, ctx->db, &api_cfg.identity, body);
+    char client[64];
+    client_address(ctx, client, sizeof client);
+    int rc = crm_identity_signup(&response, ctx->db, &api_cfg.identity, body, client);
     if (rc < 0)
         api_fail(ctx, rc);
     else
@@ -72,6 +75,22 @@ void api_auth_revoke(api_ctx *ctx)
         api_fail(ctx, rc);
     else
         api_reply_empty(ctx, 204);
+    json_decref(body);
+}
+
+void api_auth_password(api_ctx *ctx)
+{
+    json_t *body = NULL;
+    char *response = NULL;
+    if (api_body(ctx, &body) < 0)
+        return;
+    int rc = crm_identity_change_password(&response, ctx->db, &api_cfg.identity, &ctx->who, body);
+    if (rc < 0)
+        api_fail(ctx, rc);
+    else
+        api_reply_json(ctx, 200, response);
+    u_map_put(ctx->resp->map_header, "Cache-Control", "no-store");
+    free(response);
     json_decref(body);
 }
 

@@ -249,6 +249,18 @@ static int cmd_serve(int argc, char **argv)
     api_cfg.identity.access_ttl = access_ttl;
     api_cfg.identity.refresh_ttl = 30L * 24 * 3600;
     api_cfg.identity.attempts_per_minute = (int)token_rate;
+    /* Over all accounts from one address (password spraying), and sign-ups. */
+    long address_rate, signup_rate;
+    if (numeric_setting(&address_rate, argc, argv, "--token-address-rate", "CRM_TOKEN_ADDRESS_RATE", "60", 1,
+                        1000000) < 0 ||
+        numeric_setting(&signup_rate, argc, argv, "--signup-rate", "CRM_SIGNUP_RATE", "10", 1, 1000000) < 0)
+        return 2;
+    api_cfg.identity.address_attempts_per_minute = (int)address_rate;
+    api_cfg.identity.signups_per_hour = (int)signup_rate;
+    if (crm_password_policy_ready() < 0) {
+        fprintf(stderr, "serve: %s\n", crm_error_last()->detail);
+        return 1;
+    }
 
     crm_keys *keys = NULL;
     if (crm_keys_load_or_create(&keys, keys_dir) < 0) {

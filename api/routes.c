@@ -20,6 +20,7 @@ static const api_route ROUTES[] = {
     {"POST", "/v1/auth/token", api_auth_token, 1, 1},
     {"POST", "/v1/auth/revoke", api_auth_revoke, 1, 1},
     {"GET", "/v1/me", api_auth_me, 0, 1},
+    {"POST", "/v1/me/password", api_auth_password, 0, 1},
     {"GET", "/v1/users", api_users_list, 0, 1},
     {"POST", "/v1/users", api_users_create, 0, 1},
     {"GET", "/v1/users/:id", api_users_get, 0, 1},
@@ -145,21 +146,21 @@ static void request_id(api_ctx *ctx)
         new_request_id(ctx->request_id, sizeof ctx->request_id);
 }
 
+/* The caller of a route that needs a token: its signature and claims, then
+ * whether they still hold (crm_identity_caller: the user exists in that tenant,
+ * is active, has that role and version), which gives the role every check of
+ * the request uses. Returns 0, CRM_EAUTH or a db error (503 while it is down). */
 static int authenticate(api_ctx *ctx)
 {
     const char *auth = api_header(ctx, "Authorization");
     crm_claims claims;
-    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
-        crm_error_set(CRM_EAUTH, "An access token is required: send Authorization: Bearer <token>.");
-        return -1;
-    }
-    if (crm_token_verify(&claims, api_cfg.identity.keys, api_cfg.identity.issuer, api_cfg.identity.audience,
-                         auth + 7) < 0)
-        return -1;
-    memcpy(ctx->who.tenant_id, claims.tid, sizeof ctx->who.tenant_id);
-    memcpy(ctx->who.user_id, claims.sub, sizeof ctx->who.user_id);
-    memcpy(ctx->who.role, claims.role, sizeof ctx->who.role);
-    return 0;
+    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
+        return crm_error_set(CRM_EAUTH, "An access token is required: send Authorization: Bearer <token>.");
+    int rc = crm_token_verify(&claims, api_cfg.identity.keys, api_cfg.identity.issuer, api_cfg.identity.audience,
+                              auth + 7);
+    if (rc < 0)
+        return rc;
+    return crm_identity_caller(&ctx->who, crm_db_thread(), &api_cfg.identity, &claims);
 }
 
 static double now_seconds(void)
@@ -177,8 +178,9 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     crm_error_clear();
     crm_capacity_serving(req->client_address, req->client_address ? sizeof *req->client_address : 0);
     request_id(&ctx);
-    if (!route->public && authenticate(&ctx) < 0) {
-        api_fail(&ctx, CRM_EAUTH);
+    int rc = route->public ? 0 : authenticate(&ctx);
+    if (rc < 0) {
+        api_fail(&ctx, rc);
     } else {
         if (route->uses_db) {
             ctx.db = crm_db_thread();

@@ -554,6 +554,7 @@ int crm_token_issue(char **out, const crm_keys *keys, const char *issuer, const 
         jwt_add_grant(jwt, "aud", audience) != 0 || jwt_add_grant(jwt, "sub", claims->sub) != 0 ||
         jwt_add_grant(jwt, "tid", claims->tid) != 0 || jwt_add_grant(jwt, "role", claims->role) != 0 ||
         jwt_add_grant(jwt, "typ", "access") != 0 || jwt_add_grant(jwt, "jti", jti) != 0 ||
+        jwt_add_grant_int(jwt, "ver", claims->ver) != 0 ||
         jwt_add_grant_int(jwt, "iat", now) != 0 || jwt_add_grant_int(jwt, "nbf", now) != 0 ||
         jwt_add_grant_int(jwt, "exp", now + ttl) != 0) {
         crm_error_set(CRM_ERROR, "cannot build the access token");
@@ -710,7 +711,7 @@ static int check_claims(crm_claims *out, jwt_t *jwt, const char *issuer, const c
     const char *iss = jwt_get_grant(jwt, "iss");
     const char *aud = jwt_get_grant(jwt, "aud");
     const char *typ = jwt_get_grant(jwt, "typ");
-    long exp, nbf;
+    long exp, nbf, iat, ver;
 
     if (!iss || strcmp(iss, issuer) != 0)
         return crm_error_set(CRM_EAUTH, "The access token was issued by someone else.");
@@ -718,8 +719,9 @@ static int check_claims(crm_claims *out, jwt_t *jwt, const char *issuer, const c
         return crm_error_set(CRM_EAUTH, "The access token is meant for another audience.");
     if (!typ || strcmp(typ, "access") != 0)
         return crm_error_set(CRM_EAUTH, "The token is not an access token.");
-    if (grant_long(&exp, jwt, "exp") < 0 || grant_long(&nbf, jwt, "nbf") < 0)
-        return crm_error_set(CRM_EAUTH, "The access token lacks a numeric exp or nbf.");
+    if (grant_long(&exp, jwt, "exp") < 0 || grant_long(&nbf, jwt, "nbf") < 0 || grant_long(&iat, jwt, "iat") < 0 ||
+        grant_long(&ver, jwt, "ver") < 0)
+        return crm_error_set(CRM_EAUTH, "The access token lacks a numeric exp, nbf, iat or ver.");
     if (now >= exp)
         return crm_error_set(CRM_EAUTH, "The access token has expired.");
     if (now < nbf)
@@ -728,6 +730,8 @@ static int check_claims(crm_claims *out, jwt_t *jwt, const char *issuer, const c
         copy_claim(out->tid, sizeof out->tid, jwt_get_grant(jwt, "tid")) < 0 ||
         copy_claim(out->role, sizeof out->role, jwt_get_grant(jwt, "role")) < 0)
         return crm_error_set(CRM_EAUTH, "The access token lacks a valid sub, tid or role.");
+    out->ver = ver;
+    out->iat = iat;
     out->exp = exp;
     return 0;
 }

@@ -1,13 +1,19 @@
 /* password.c: argon2id password hashing and verification, with a cap on how
  * many hashes run at once so a burst of logins cannot exhaust CPU and memory
- * nor hold up the other requests of the threads it lands on. */
+ * nor hold up the other requests of the threads it lands on; and which new
+ * passwords are accepted at all (length and a dictionary of guessable ones). */
 #include "crm/auth.h"
 #include "crm/capacity.h"
 #include "crm/error.h"
+#include "crm/validate.h"
 
 #include <argon2.h>
+#include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
+#include <pwquality.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -190,4 +196,116 @@ int crm_password_verify(int *needs_rehash, const char *encoded, const char *pass
         return crm_error_set(CRM_ERROR, "argon2 verification failed: %s", argon2_error_message(rc));
     *needs_rehash = !is_current(&params);
     return 0;
+}
+
+/* ---- which passwords are accepted --------------------------------------- */
+
+/* NIST SP 800-63B §5.1.1.2: at least a minimum length, no composition rules,
+ * and never one that is commonly used, expected or compromised. libpwquality
+ * over cracklib's dictionary (Debian's cracklib-runtime builds it from its word
+ * lists, which hold the common passwords too) refuses dictionary words and
+ * their usual manglings (password123, Qwertyuiop1), runs and sequences
+ * (1234567890, abcdefghij), too few different characters (aaaaaaaaaa, ten
+ * spaces, abcabcabcabc) and the user's own name. Its settings are set here,
+ * every one of them, and never read from the system's pwquality.conf: the
+ * server's rule does not change with the machine it runs on. */
+#define PW_MIN_CHARS 10
+
+static pwquality_settings_t *quality;
+static char quality_failure[160];
+static pthread_once_t quality_once = PTHREAD_ONCE_INIT;
+/* cracklib keeps state of its own between calls: one check at a time. */
+static pthread_mutex_t quality_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void quality_init(void)
+{
+    static const int settings[][2] = {
+        {PWQ_SETTING_MIN_LENGTH, 6}, /* its least; PW_MIN_CHARS, in characters, is checked before */
+        {PWQ_SETTING_DIG_CREDIT, 0},       {PWQ_SETTING_UP_CREDIT, 0},    {PWQ_SETTING_LOW_CREDIT, 0},
+        {PWQ_SETTING_OTH_CREDIT, 0},       {PWQ_SETTING_MIN_CLASS, 0},    {PWQ_SETTING_MAX_REPEAT, 0},
+        {PWQ_SETTING_MAX_CLASS_REPEAT, 0}, {PWQ_SETTING_MAX_SEQUENCE, 0}, {PWQ_SETTING_DIFF_OK, 1},
+        {PWQ_SETTING_DICT_CHECK, 1},       {PWQ_SETTING_USER_CHECK, 1},   {PWQ_SETTING_GECOS_CHECK, 0},
+        {PWQ_SETTING_ENFORCING, 1},
+    };
+    pwquality_settings_t *pwq = pwquality_default_settings();
+    if (!pwq) {
+        snprintf(quality_failure, sizeof quality_failure, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        if (pwquality_set_int_value(pwq, settings[i][0], settings[i][1]) != 0) {
+            snprintf(quality_failure, sizeof quality_failure, "libpwquality refused setting %d", settings[i][0]);
+            pwquality_free_settings(pwq);
+            return;
+        }
+    /* A password no dictionary holds: refused only when the dictionary cannot be read. */
+    void *aux = NULL;
+    int rc = pwquality_check(pwq, "vexing quartz 7 lemon drift", NULL, NULL, &aux);
+    if (rc < 0) {
+        char reason[PWQ_MAX_ERROR_MESSAGE_LEN];
+        snprintf(quality_failure, sizeof quality_failure, "%s (is cracklib-runtime installed?)",
+                 pwquality_strerror(reason, sizeof reason, rc, aux));
+        pwquality_free_settings(pwq);
+        return;
+    }
+    quality = pwq;
+}
+
+int crm_password_policy_ready(void)
+{
+    pthread_once(&quality_once, quality_init);
+    if (!quality)
+        return crm_error_set(CRM_ERROR, "New passwords cannot be checked: %s.", quality_failure);
+    return 0;
+}
+
+/* The reason libpwquality gives, as the tail of our message: "it is based on
+ * a dictionary word" out of "The password fails the dictionary check - it is
+ * based on a dictionary word", "is a palindrome" out of "The password is a palindrome". */
+static const char *reason_tail(const char *reason)
+{
+    const char *dash = strstr(reason, " - ");
+    if (dash)
+        return dash + 3;
+    if (strncmp(reason, "The password ", 13) == 0)
+        return reason + 13;
+    return reason;
+}
+
+int crm_password_check(const char *field, const char *password, const char *email, const char *old_password)
+{
+    long chars = crm_utf8_length(password);
+    if (chars < PW_MIN_CHARS)
+        return crm_error_field(field, "too_short", "Must be at least %d characters.", PW_MIN_CHARS);
+    int rc = crm_password_policy_ready();
+    if (rc < 0)
+        return rc;
+    /* The address's local part stands for the user's name ("ada" of ada@acme.test). */
+    char user[64] = "";
+    if (email) {
+        size_t n = strcspn(email, "@");
+        snprintf(user, sizeof user, "%.*s", (int)(n < sizeof user ? n : sizeof user - 1), email);
+    }
+    void *aux = NULL;
+    pthread_mutex_lock(&quality_lock);
+    int score = pwquality_check(quality, password, old_password, user[0] ? user : NULL, &aux);
+    char reason[PWQ_MAX_ERROR_MESSAGE_LEN] = "";
+    if (score < 0)
+        pwquality_strerror(reason, sizeof reason, score, aux);
+    pthread_mutex_unlock(&quality_lock);
+    if (score >= 0)
+        return 0;
+    if (score == PWQ_ERROR_SAME_PASSWORD || score == PWQ_ERROR_TOO_SIMILAR || score == PWQ_ERROR_CASE_CHANGES_ONLY ||
+        score == PWQ_ERROR_ROTATED)
+        return crm_error_field(field, "reused", "Must differ from your current password.");
+    if (score == PWQ_ERROR_MEM_ALLOC || score == PWQ_ERROR_FATAL_FAILURE)
+        return crm_error_set(CRM_ERROR, "The password could not be checked: %s.", reason);
+    char tail[PWQ_MAX_ERROR_MESSAGE_LEN];
+    snprintf(tail, sizeof tail, "%s", reason_tail(reason));
+    size_t len = strlen(tail);
+    while (len > 0 && (tail[len - 1] == '.' || isspace((unsigned char)tail[len - 1])))
+        tail[--len] = '\0';
+    return crm_error_field(field, "weak",
+                           "Is too easy to guess (%s): choose a longer phrase, for example a few unrelated words.",
+                           tail);
 }

@@ -2,6 +2,7 @@
 #include "crm/user.h"
 #include "crm/auth.h"
 #include "crm/error.h"
+#include "crm/identity.h"
 #include "crm/policy.h"
 #include "crm/validate.h"
 
@@ -31,8 +32,6 @@ const crm_field crm_team_fields[] = {
 
 static const crm_stmt USER_GET = {
     "user_get", "SELECT u.id, u.version, user_json(u) FROM users u WHERE u.tenant_id = $1 AND u.id = $2"};
-static const crm_stmt USER_PROBE = {
-    "user_probe", "SELECT 1 FROM users u WHERE u.tenant_id = $1 AND u.id = $2 AND ($3 = $3 AND $4 = $4)"};
 static const crm_stmt USER_LIST = {
     "user_list",
     CRM_SQL_ENVELOPE("user_json(r)", "$9")
@@ -48,18 +47,15 @@ static const crm_stmt USER_CREATE = {
     " SELECT $1, coalesce((b->>'id')::uuid, gen_random_uuid()), b->>'email', b->>'name', b->>'role',"
     " (b->>'team_id')::uuid, $3 FROM (SELECT $2::jsonb AS b) body"
     " RETURNING id, version, user_json(users)"};
+/* The one way a user changes (migrations/0012): the last active admin is kept,
+ * and a new password, a deactivation or another role revokes what was issued. */
 static const crm_stmt USER_UPDATE = {
-    "user_update",
-    "UPDATE users u SET name = CASE WHEN p ? 'name' THEN p->>'name' ELSE u.name END,"
-    " role = CASE WHEN p ? 'role' THEN p->>'role' ELSE u.role END,"
-    " team_id = CASE WHEN p ? 'team_id' THEN (p->>'team_id')::uuid ELSE u.team_id END,"
-    " active = CASE WHEN p ? 'active' THEN (p->>'active')::boolean ELSE u.active END,"
-    " password_hash = coalesce($4, u.password_hash)"
-    " FROM (SELECT $3::jsonb AS p) patch WHERE u.tenant_id = $1 AND u.id = $2 AND u.version = $5::int"
-    " RETURNING u.id, u.version, user_json(u), u.active"};
-static const crm_stmt USER_REVOKE = {
-    "user_revoke_tokens",
-    "UPDATE refresh_tokens SET revoked_at = now() WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL"};
+    "user_update", "SELECT id, version, doc, outcome FROM user_update($1, $2, $3, $4, $5)"};
+static const crm_outcome USER_OUTCOMES[] = {
+    {"last_admin:", CRM_ECONFLICT, "%s",
+     "This user is the organization's last active admin; make another user admin first.", "last_admin"},
+    {NULL, 0, NULL, NULL, NULL},
+};
 
 static const crm_stmt TEAM_GET = {
     "team_get",
@@ -146,34 +142,36 @@ int crm_user_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id
     return crm_run_doc(out, db, &USER_GET, 2, params);
 }
 
-static int check_password(const char *password)
-{
-    if (password && crm_utf8_length(password) < 10)
-        return crm_error_field("password", "too_short", "Must be at least 10 characters.");
-    return 0;
-}
-
 int crm_user_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_query *query, const json_t *body)
 {
     (void)query;
     if (!is_admin(who))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may add users.");
     int rc = crm_validate(body, crm_user_fields, CRM_CREATE);
-    const char *password = json_string_value(json_object_get(body, "password"));
-    if (check_password(password) < 0)
-        rc = CRM_EINVALID;
     if (rc < 0)
+        return rc;
+    const char *password = json_string_value(json_object_get(body, "password"));
+    const char *email = json_string_value(json_object_get(body, "email"));
+    if ((rc = crm_password_check("password", password, email, NULL)) < 0)
         return rc;
     const char *team = json_string_value(json_object_get(body, "team_id"));
     if (team && (rc = exists_or_field(db, &TEAM_EXISTS, who->tenant_id, team, "team_id", "Must be a team of your organization.")) < 0)
         return rc;
-    char *hash = NULL, *text = NULL;
-    if ((rc = crm_password_hash(&hash, password)) < 0)
+    char *hash = NULL, *text = NULL, *address = NULL;
+    if ((rc = crm_identity_normalize_email(&address, email)) < 0)
         return rc;
+    if ((rc = crm_password_hash(&hash, password)) < 0) {
+        free(address);
+        return rc;
+    }
+    /* Stored as it is looked up: the address normalised, the password only hashed. */
     json_t *copy = json_deep_copy(body);
     json_object_del(copy, "password");
+    if (copy && json_object_set_new(copy, "email", json_string(address)) < 0)
+        json_decref(copy), copy = NULL;
     text = copy ? json_dumps(copy, JSON_COMPACT) : NULL;
     json_decref(copy);
+    free(address);
     if (!text) {
         free(hash);
         return crm_error_set(CRM_ERROR, "Out of memory.");
@@ -210,23 +208,11 @@ static int user_write(crm_doc *out, crm_db *db, const crm_caller *who, const cha
     char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *params[] = {who->tenant_id, id, text, hash, ver};
-    PGresult *res = NULL;
-    rc = crm_db_run(&res, db, &USER_UPDATE, 5, params);
+    rc = crm_run_write(out, db, &USER_UPDATE, 5, params, USER_OUTCOMES);
     free(text);
     free(hash);
-    if (rc < 0)
-        return rc;
-    if (PQntuples(res) == 0) {
-        rc = crm_stale_or_missing(db, &USER_PROBE, who, id);
-    } else {
-        int active = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
-        if (out)
-            rc = crm_doc_take(out, res);
-        const char *revoke[] = {who->tenant_id, id};
-        if (rc == 0 && (!active || password))
-            rc = crm_db_run(NULL, db, &USER_REVOKE, 2, revoke);
-    }
-    PQclear(res);
+    if (rc == 0)
+        crm_identity_forget(who->tenant_id, id);
     return rc;
 }
 
@@ -236,7 +222,7 @@ int crm_user_update(crm_doc *out, crm_db *db, const crm_caller *who, const char 
     if (rc < 0)
         return rc;
     if (!is_admin(who)) {
-        /* Anyone may rename themselves or change their own password; nothing else. */
+        /* Anyone may rename themselves; nothing else (their own password: below). */
         const char *key;
         json_t *value;
         if (strcmp(id, who->user_id) != 0)
@@ -248,8 +234,14 @@ int crm_user_update(crm_doc *out, crm_db *db, const crm_caller *who, const char 
                 return crm_error_set(CRM_EFORBIDDEN, "Only admins may change %s.", key);
         }
     }
-    if (check_password(json_string_value(json_object_get(patch, "password"))) < 0)
-        return CRM_EINVALID;
+    const char *password = json_string_value(json_object_get(patch, "password"));
+    if (password && strcmp(id, who->user_id) == 0)
+        return crm_error_field("password", "current_password_required",
+                               "Change your own password with POST /v1/me/password, which asks for the current one.");
+    /* An admin's reset of someone else's password: the rules of a new password,
+     * without the user's name (their own change at /v1/me/password has it). */
+    if (password && (rc = crm_password_check("password", password, NULL, NULL)) < 0)
+        return rc;
     return user_write(out, db, who, id, version, patch);
 }
 

@@ -9,6 +9,7 @@ packages=(
 	build-essential cmake pkg-config
 	libulfius-dev libjansson-dev libpq-dev libjwt-dev libcmocka-dev
 	libargon2-dev libssl-dev libmicrohttpd-dev liborcania-dev
+	libglib2.0-dev libpwquality-dev cracklib-runtime
 	libcairo2-dev libpango1.0-dev fonts-wqy-microhei poppler-utils
 	postgresql postgresql-contrib
 	wrk curl

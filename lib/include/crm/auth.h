@@ -12,6 +12,8 @@ typedef struct crm_claims {
     char sub[37];  /* user id (uuid) */
     char tid[37];  /* tenant id (uuid) */
     char role[16]; /* admin|manager|sales|assistant|finance|service */
+    long ver;      /* the user's auth_version when the token was issued */
+    long iat;      /* issued at, seconds since the epoch (read back; issuing sets it) */
     long exp;      /* expiry, seconds since the epoch */
 } crm_claims;
 
@@ -32,15 +34,18 @@ const char *crm_keys_jwks(const crm_keys *keys);
  * digits of the SHA-256 of the DER public key. Borrowed. */
 const char *crm_keys_kid(const crm_keys *keys);
 
-/* crm_token_issue: sign an access token for `claims` valid `ttl` seconds from now
- * (iat = nbf = now, exp = now + ttl, typ = "access", iss, aud, kid header).
+/* crm_token_issue: sign an access token for `claims` (sub, tid, role, ver) valid
+ * `ttl` seconds from now (iat = nbf = now, exp = now + ttl, typ = "access", iss,
+ * aud, kid header).
  * Returns 0 or CRM_ERROR; *out is the caller's (free()). */
 int crm_token_issue(char **out, const crm_keys *keys, const char *issuer, const char *audience,
                     const crm_claims *claims, long ttl);
 
 /* crm_token_verify: check `token` is an RS256 JWT signed by our key, with our kid,
- * iss and aud, typ "access", nbf <= now < exp, and string sub, tid and role that
- * fit crm_claims; fill *out. Tokens over 8 KiB are refused unread. Verified tokens
+ * iss and aud, typ "access", nbf <= now < exp, numeric iat and ver, and string
+ * sub, tid and role that fit crm_claims; fill *out. Whether the claims still
+ * hold (the user exists, is active, has that role and version) is
+ * crm_identity_caller's to check. Tokens over 8 KiB are refused unread. Verified tokens
  * are kept in a small per-thread cache (whole token compared, per key set, issuer
  * and audience) until their expiry, so a repeated token costs no RSA.
  * Returns 0 or CRM_EAUTH (detail says why). */
@@ -68,6 +73,20 @@ int crm_password_verify(int *needs_rehash, const char *encoded, const char *pass
  * Returns 0 or CRM_EUNAVAILABLE (Retry-After set). */
 int crm_password_hold(void);
 void crm_password_release(void);
+
+/* crm_password_check: whether `password` may become a user's password (NIST SP
+ * 800-63B): at least 10 characters, not a dictionary word or a common password
+ * or a mangling of one, not a run, a sequence or a repetition, not the user's
+ * name (the local part of `email`, may be NULL), and different from
+ * `old_password` (may be NULL). No composition rules. Returns 0, CRM_EINVALID
+ * naming `field` (codes too_short, weak, reused, saying why), or CRM_ERROR when
+ * the dictionary cannot be read. Thread-safe (one check at a time). */
+int crm_password_check(const char *field, const char *password, const char *email, const char *old_password);
+
+/* crm_password_policy_ready: whether crm_password_check can work (its
+ * dictionary is readable), for a server to find out when it starts.
+ * Returns 0 or CRM_ERROR saying what is missing. */
+int crm_password_policy_ready(void);
 
 /* crm_random_token: `nbytes` (1..1024) random bytes from the OS CSPRNG, base64url
  * encoded without padding into `out` (size at least 4 * nbytes / 3 + 4; the text is
