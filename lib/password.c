@@ -289,9 +289,10 @@ int crm_password_check(const char *field, const char *password, const char *emai
     void *aux = NULL;
     pthread_mutex_lock(&quality_lock);
     int score = pwquality_check(quality, password, old_password, user[0] ? user : NULL, &aux);
-    char reason[PWQ_MAX_ERROR_MESSAGE_LEN] = "";
+    char reason[PWQ_MAX_ERROR_MESSAGE_LEN] = "", buf[PWQ_MAX_ERROR_MESSAGE_LEN];
+    /* It may answer a message of its own rather than fill buf. */
     if (score < 0)
-        pwquality_strerror(reason, sizeof reason, score, aux);
+        snprintf(reason, sizeof reason, "%s", pwquality_strerror(buf, sizeof buf, score, aux));
     pthread_mutex_unlock(&quality_lock);
     if (score >= 0)
         return 0;
