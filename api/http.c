@@ -146,6 +146,35 @@ static int too_deep(const char *text, size_t len)
     return 0;
 }
 
+/* Whether `v` is a real holding a whole number below 2^53, which an integer says exactly. */
+static int whole_real(const json_t *v)
+{
+    double d = json_real_value(v);
+    return json_is_real(v) && d > -9007199254740992.0 && d < 9007199254740992.0 && d == (double)(json_int_t)d;
+}
+
+/* Reals of `v` (and within it) that are whole numbers below 2^53 become integers. */
+static void whole_numbers_as_integers(json_t *v)
+{
+    const char *key;
+    json_t *member;
+    size_t i;
+    json_object_foreach(v, key, member)
+    {
+        if (whole_real(member))
+            json_object_set_new(v, key, json_integer((json_int_t)json_real_value(member)));
+        else
+            whole_numbers_as_integers(member);
+    }
+    json_array_foreach(v, i, member)
+    {
+        if (whole_real(member))
+            json_array_set_new(v, i, json_integer((json_int_t)json_real_value(member)));
+        else
+            whole_numbers_as_integers(member);
+    }
+}
+
 int api_body(api_ctx *ctx, json_t **out)
 {
     size_t len = ctx->req->binary_body_length;
@@ -171,7 +200,16 @@ int api_body(api_ctx *ctx, json_t **out)
     json_error_t error;
     /* Any JSON text parses, so that valid JSON of the wrong shape is a 422, and
      * \u0000 inside a string parses, so that validation names its field. */
-    *out = json_loadb(ctx->req->binary_body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
+    const size_t flags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL;
+    *out = json_loadb(ctx->req->binary_body, len, flags, &error);
+    if (!*out && json_error_code(&error) == json_error_numeric_overflow) {
+        /* An integer past 64 bits is JSON all the same (a custom field may
+         * hold one): read every number as a real, then give the ones that are
+         * whole and exact back as integers, so fields that take an integer
+         * still see one. */
+        if ((*out = json_loadb(ctx->req->binary_body, len, flags | JSON_DECODE_INT_AS_REAL, &error)))
+            whole_numbers_as_integers(*out);
+    }
     if (!*out) {
         /* The parser's message may quote a piece of the body: never echo it. */
         char detail[160];

@@ -758,11 +758,14 @@ static int change_password(json_t **out, crm_db *db, const crm_identity_config *
         goto done;
     }
     snprintf(version, sizeof version, "%s", PQgetvalue(res, 0, 2));
+    /* The new password's rules first: they say nothing of the current one, and
+     * a request wrong only there hears about that. */
+    if ((rc = crm_password_check("new_password", fresh, email, current)) < 0)
+        goto done;
     rc = crm_password_verify(&rehash, PQgetvalue(res, 0, 0), current);
     if (rc == CRM_EAUTH)
         rc = crm_error_field("current_password", "mismatch", "Is not your current password.");
-    if (rc < 0 || (rc = crm_password_check("new_password", fresh, email, current)) < 0 ||
-        (rc = crm_password_hash(&hash, fresh)) < 0)
+    if (rc < 0 || (rc = crm_password_hash(&hash, fresh)) < 0)
         goto done;
     const char *write[] = {who->tenant_id, who->user_id, hash, version};
     if ((rc = crm_run_write(NULL, db, &OWN_PASSWORD, 4, write, OWN_PASSWORD_OUTCOMES)) < 0)
