@@ -18,6 +18,18 @@ static void client_address(api_ctx *ctx, char *out, size_t size)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
 }
 
+/* An answer that carries tokens (`response`, freed here) or the problem of
+ * `rc`; never cached either way. */
+static void reply_tokens(api_ctx *ctx, int rc, int status, char *response)
+{
+    if (rc < 0)
+        api_fail(ctx, rc);
+    else
+        api_reply_json(ctx, status, response);
+    u_map_put(ctx->resp->map_header, "Cache-Control", "no-store");
+    free(response);
+}
+
 void api_auth_signup(api_ctx *ctx)
 {
     json_t *body = NULL;
@@ -32,12 +44,7 @@ void api_auth_signup(api_ctx *ctx)
     char client[64];
     client_address(ctx, client, sizeof client);
     int rc = crm_identity_signup(&response, ctx->db, &api_cfg.identity, body, client);
-    if (rc < 0)
-        api_fail(ctx, rc);
-    else
-        api_reply_json(ctx, 201, response);
-    u_map_put(ctx->resp->map_header, "Cache-Control", "no-store");
-    free(response);
+    reply_tokens(ctx, rc, 201, response);
     json_decref(body);
 }
 
@@ -85,12 +92,7 @@ void api_auth_password(api_ctx *ctx)
     if (api_body(ctx, &body) < 0)
         return;
     int rc = crm_identity_change_password(&response, ctx->db, &api_cfg.identity, &ctx->who, body);
-    if (rc < 0)
-        api_fail(ctx, rc);
-    else
-        api_reply_json(ctx, 200, response);
-    u_map_put(ctx->resp->map_header, "Cache-Control", "no-store");
-    free(response);
+    reply_tokens(ctx, rc, 200, response);
     json_decref(body);
 }
 

@@ -238,9 +238,75 @@ typedef struct attempt_limit {
     const char *detail; /* the 429's detail */
 } attempt_limit;
 
+static double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+#define FNV_OFFSET 14695981039346656037ULL
+
+static uint64_t text_hash(uint64_t h, const char *text)
+{
+    for (const char *p = text; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h;
+}
+
+/* Keys the database refused lately, kept until their window ends, so that a
+ * flood from a refused address (password spraying) is answered 429 at once:
+ * no round trip, no row lock on its attempts, no hashing place. Per process,
+ * learnt from the database, which stays the one count for all servers. */
+#define REFUSED_SLOTS 1024 /* power of two */
+
+static struct {
+    uint64_t key; /* 64-bit hash of the key */
+    double until; /* monotonic seconds */
+} refusals[REFUSED_SLOTS];
+static pthread_mutex_t refusals_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Whether `limit` (may be NULL) was refused lately: CRM_ERATELIMIT with its
+ * detail and Retry-After, or 0. */
+static int refused_lately(const attempt_limit *limit, double now)
+{
+    if (!limit)
+        return 0;
+    uint64_t key = text_hash(FNV_OFFSET, limit->key);
+    size_t slot = (size_t)(key ^ key >> 32) & (REFUSED_SLOTS - 1);
+    pthread_mutex_lock(&refusals_lock);
+    double left = refusals[slot].key == key ? refusals[slot].until - now : 0;
+    pthread_mutex_unlock(&refusals_lock);
+    if (left <= 0)
+        return 0;
+    crm_error_set(CRM_ERATELIMIT, "%s", limit->detail);
+    crm_error_retry_after((int)left + 1);
+    return CRM_ERATELIMIT;
+}
+
+static void remember_refusal(const attempt_limit *limit, int seconds)
+{
+    uint64_t key = text_hash(FNV_OFFSET, limit->key);
+    size_t slot = (size_t)(key ^ key >> 32) & (REFUSED_SLOTS - 1);
+    pthread_mutex_lock(&refusals_lock);
+    refusals[slot].key = key;
+    refusals[slot].until = monotonic_seconds() + seconds;
+    pthread_mutex_unlock(&refusals_lock);
+}
+
+/* Refused without asking the database: `first` or `second` was refused lately.
+ * Call before taking a hashing place. Returns 0 or CRM_ERATELIMIT. */
+static int limited_lately(const attempt_limit *first, const attempt_limit *second)
+{
+    double now = monotonic_seconds();
+    int rc = refused_lately(first, now);
+    return rc < 0 ? rc : refused_lately(second, now);
+}
+
 /* Count an attempt under `first` and `second` (NULL: one key only) in windows
  * of `window` seconds, in one statement. Returns 0, CRM_ERATELIMIT (the detail
- * of the first limit passed, with its Retry-After) or a db error. */
+ * of the first limit passed, with its Retry-After; remembered for
+ * limited_lately) or a db error. */
 static int rate_limit(crm_db *db, const attempt_limit *first, const attempt_limit *second, int window)
 {
     char seconds[16];
@@ -253,8 +319,10 @@ static int rate_limit(crm_db *db, const attempt_limit *first, const attempt_limi
     for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
         const attempt_limit *limit = strcmp(PQgetvalue(res, i, 0), "t") == 0 ? first : second;
         if (limit && atoi(PQgetvalue(res, i, 1)) > limit->max) {
+            int wait = atoi(PQgetvalue(res, i, 2));
             rc = crm_error_set(CRM_ERATELIMIT, "%s", limit->detail);
-            crm_error_retry_after(atoi(PQgetvalue(res, i, 2)));
+            crm_error_retry_after(wait);
+            remember_refusal(limit, wait);
         }
     }
     PQclear(res);
@@ -285,15 +353,17 @@ int crm_identity_signup(char **out, crm_db *db, const crm_identity_config *cfg, 
     char *user_json = NULL, *key = NULL;
     json_t *tokens = NULL, *response = NULL;
     PGresult *res = NULL;
-    /* The hashing place first: when the cap is full, refuse before creating
-     * anything or counting the try; then the address's sign-ups, before the
-     * password is looked at. */
-    if ((rc = crm_password_hold()) < 0)
-        return rc;
+    /* An address refused lately is refused at once; then the hashing place:
+     * when the cap is full, refuse before creating anything or counting the
+     * try; then the address's sign-ups, before the password is looked at. */
     if ((rc = limit_key(&key, "signup", client ? client : "", NULL, NULL)) < 0)
-        goto done;
+        return rc;
     attempt_limit per_address = {key, cfg->signups_per_hour,
                                  "Too many organizations were signed up from your address; wait before trying again."};
+    if ((rc = limited_lately(&per_address, NULL)) < 0 || (rc = crm_password_hold()) < 0) {
+        free(key);
+        return rc;
+    }
     if ((rc = rate_limit(db, &per_address, NULL, 3600)) < 0 ||
         (rc = crm_password_check("password", password, email, NULL)) < 0 || (rc = crm_db_begin(db)) < 0)
         goto done;
@@ -401,9 +471,10 @@ done:
     return rc;
 }
 
-/* The password grant once the body is valid and a hashing place is held. */
+/* The password grant once the body is valid. */
 static int sign_in(json_t **out, crm_db *db, const crm_identity_config *cfg, const json_t *body, const char *client)
 {
+    int held = 0;
     const char *password = json_string_value(json_object_get(body, "password"));
     char *slug = NULL, *email = NULL, *account_key = NULL, *address_key = NULL, *stored = NULL;
     PGresult *res = NULL;
@@ -421,6 +492,12 @@ static int sign_in(json_t **out, crm_db *db, const crm_identity_config *cfg, con
                                  "Too many sign-in attempts; wait before trying again."};
     attempt_limit per_address = {address_key, cfg->address_attempts_per_minute,
                                  "Too many sign-in attempts from your address; wait before trying again."};
+    /* A key refused lately is refused at once. Then the hashing place: when
+     * the cap is full the answer is 503 before anything else, and the refused
+     * try does not count as a sign-in attempt. */
+    if ((rc = limited_lately(&per_account, &per_address)) < 0 || (rc = crm_password_hold()) < 0)
+        goto done;
+    held = 1;
     if ((rc = rate_limit(db, &per_account, &per_address, 60)) < 0)
         goto done;
     const char *lp[] = {slug};
@@ -475,6 +552,8 @@ static int sign_in(json_t **out, crm_db *db, const crm_identity_config *cfg, con
     }
     rc = issue(out, db, cfg, tenant, user, role, version, NULL);
 done:
+    if (held)
+        crm_password_release();
     PQclear(res);
     free(slug);
     free(email);
@@ -488,15 +567,7 @@ static int password_grant(json_t **out, crm_db *db, const crm_identity_config *c
                           const char *client)
 {
     int rc = crm_validate(body, PASSWORD_GRANT, CRM_CREATE);
-    if (rc < 0)
-        return rc;
-    /* The hashing place first: when the cap is full the answer is 503 before
-     * anything else, and the refused try does not count as a sign-in attempt. */
-    if ((rc = crm_password_hold()) < 0)
-        return rc;
-    rc = sign_in(out, db, cfg, body, client);
-    crm_password_release();
-    return rc;
+    return rc < 0 ? rc : sign_in(out, db, cfg, body, client);
 }
 
 static int refresh_grant(json_t **out, crm_db *db, const crm_identity_config *cfg, const json_t *body)
@@ -632,20 +703,9 @@ typedef struct standing {
 static standing standings[STANDING_SLOTS];
 static pthread_mutex_t standings_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static double monotonic_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static size_t standing_slot(const char *tenant, const char *user)
 {
-    uint64_t h = 14695981039346656037ULL;
-    for (const char *p = tenant; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    for (const char *p = user; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    uint64_t h = text_hash(text_hash(FNV_OFFSET, tenant), user);
     return (size_t)(h ^ h >> 32) & (STANDING_SLOTS - 1);
 }
 
@@ -803,12 +863,14 @@ int crm_identity_change_password(char **out, crm_db *db, const crm_identity_conf
     json_t *response = NULL;
     /* Guesses of the current password with a stolen access token are counted
      * like sign-in attempts, per user. */
-    if ((rc = crm_password_hold()) < 0)
-        return rc;
     if ((rc = limit_key(&key, "password-change", who->tenant_id, who->user_id, NULL)) < 0)
-        goto done;
+        return rc;
     attempt_limit per_user = {key, cfg->attempts_per_minute,
                               "Too many attempts to change your password; wait before trying again."};
+    if ((rc = limited_lately(&per_user, NULL)) < 0 || (rc = crm_password_hold()) < 0) {
+        free(key);
+        return rc;
+    }
     if ((rc = rate_limit(db, &per_user, NULL, 60)) < 0)
         goto done;
     rc = change_password(&response, db, cfg, who, json_string_value(json_object_get(body, "current_password")),
