@@ -204,7 +204,7 @@ int crm_password_verify(int *needs_rehash, const char *encoded, const char *pass
  * and never one that is commonly used, expected or compromised. libpwquality
  * over cracklib's dictionary (Debian's cracklib-runtime builds it from its word
  * lists, which hold the common passwords too) refuses dictionary words and
- * their usual manglings (password123, Qwertyuiop1), runs and sequences
+ * their usual manglings (password123, princess123), runs and sequences
  * (1234567890, abcdefghij), too few different characters (aaaaaaaaaa, ten
  * spaces, abcabcabcabc) and the user's own name. Its settings are set here,
  * every one of them, and never read from the system's pwquality.conf: the
