@@ -25,7 +25,7 @@ static const crm_field LOCATION[] = {
 
 const crm_field crm_customer_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
-    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 300, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED | CRM_F_NAME, 0, 300, 0, NULL},
     {"kind", CRM_T_ENUM, 0, 0, 0, 0, KINDS},
     {"status", CRM_T_ENUM, 0, 0, 0, 0, STATUSES},
     {"category", CRM_T_ENUM, CRM_F_NULLABLE, 0, 0, 0, CATEGORIES},
@@ -66,7 +66,6 @@ static const crm_field SEARCH[] = {
 };
 
 static const crm_outcome OUTCOMES[] = {
-    {"duplicate", CRM_ECONFLICT, NULL, "A customer with this id already exists.", NULL},
     {"custom", CRM_EINVALID, "custom",
      "Merged into the customer's custom fields, the patch would make more than 200 members or 16384 bytes; "
      "remove members (set them to null) in the same patch.",

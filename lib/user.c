@@ -14,7 +14,7 @@ static const char *const ROLES[] = {"admin", "manager", "sales", "assistant", "f
 const crm_field crm_user_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"email", CRM_T_EMAIL, CRM_F_REQUIRED | CRM_F_NOPATCH, 0, 254, 0, NULL},
-    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED | CRM_F_NAME, 0, 200, 0, NULL},
     {"role", CRM_T_ENUM, CRM_F_REQUIRED, 0, 0, 0, ROLES},
     {"password", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
     {"team_id", CRM_T_UUID, CRM_F_NULLABLE, 0, 0, 0, NULL},
@@ -24,7 +24,7 @@ const crm_field crm_user_fields[] = {
 
 const crm_field crm_team_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
-    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED | CRM_F_NAME, 0, 200, 0, NULL},
     {"leader_id", CRM_T_UUID, CRM_F_NULLABLE, 0, 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
@@ -288,7 +288,6 @@ static int check_leader(crm_db *db, const crm_caller *who, const json_t *body)
 }
 
 static const crm_outcome TEAM_OUTCOMES[] = {
-    {"duplicate", CRM_ECONFLICT, NULL, "A team with this id already exists.", NULL},
     {NULL, 0, NULL, NULL, NULL},
 };
 
