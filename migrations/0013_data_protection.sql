@@ -32,3 +32,25 @@ BEGIN
     PERFORM set_config('app.tenant_id', '', true);
 END
 $$;
+
+---------------------------------------------------------------------------
+-- Reads of customers. Every read of a customer by someone other than its
+-- owner is recorded: one entry per request, whichever way it was read — a
+-- single customer names it in entity_id as before; a list, a search, the
+-- duplicate finder, the change feed name every customer returned that the
+-- reader does not own in entity_ids (entity_id is then null). Written by the
+-- reading statement itself (lib: CRM_SQL_LOG_CUSTOMER_READS), so a read that
+-- answered is a read that was recorded.
+
+ALTER TABLE audit_log
+    ALTER COLUMN entity_id DROP NOT NULL,
+    ADD COLUMN entity_ids uuid[],
+    ADD CONSTRAINT audit_log_names_what CHECK (
+        (entity_id IS NOT NULL AND entity_ids IS NULL)
+        OR (entity_id IS NULL AND action = 'read' AND cardinality(entity_ids) > 0));
+
+CREATE OR REPLACE FUNCTION audit_json(a audit_log) RETURNS json
+LANGUAGE sql STABLE
+AS $$ SELECT json_build_object('id', a.id, 'at', rfc3339(a.at), 'actor_id', a.actor_id,
+                               'entity', a.entity, 'entity_id', a.entity_id, 'entity_ids', a.entity_ids,
+                               'action', a.action, 'changes', a.changes) $$;

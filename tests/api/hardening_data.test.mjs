@@ -1,10 +1,12 @@
 // hardening_data.test.mjs: customer data protection — a search term that is not
 // text is refused rather than dropped, a create with an id held by a record the
 // caller cannot see tells nothing about that record, and no name can be made to
-// look like another with invisible or direction-changing characters.
+// look like another with invisible or direction-changing characters; every
+// read of customers by someone other than their owner is in the audit log,
+// however they were read.
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, signup, addUser, createCustomer, createTeam, expectStatus, expectProblem, listAll, uniq } from './lib/client.mjs';
+import { BASE, api, signup, addUser, createCustomer, createTeam, expectStatus, expectProblem, listAll, uniq } from './lib/client.mjs';
 
 let T, S1, S2, M;
 
@@ -153,3 +155,82 @@ describe('names that could pass for others', () => {
   });
 });
 
+
+describe('reads of customers by someone other than their owner', () => {
+  let admin, lead, rep, theirs, own;
+  before(async () => {
+    admin = await signup({});
+    lead = await addUser(admin, 'manager');
+    const team = await createTeam(admin.token, `Team ${uniq()}`, lead.user.id);
+    rep = await addUser(admin, 'sales', { team_id: team.id });
+    theirs = await createCustomer(rep.token, { name: `Lantern Trading ${uniq()}`, phone: '+86 21 5555 0101' });
+    own = await createCustomer(lead.token, { name: `Manager Own ${uniq()}` });
+  });
+
+  /** The read entries of the audit log newer than `since` (an entry id). */
+  async function readsSince(since) {
+    const r = expectStatus(await api('GET', '/v1/audit-log?entity=customers&action=read&limit=200', { token: admin.token }), 200);
+    return r.body.data.filter((e) => e.id > since);
+  }
+  async function newest() {
+    const r = expectStatus(await api('GET', '/v1/audit-log?limit=1', { token: admin.token }), 200);
+    return r.body.data[0]?.id ?? 0;
+  }
+  /** One entry by `actor` naming `id` (alone or among several), and only one. */
+  function oneEntryNaming(entries, actor, id) {
+    const mine = entries.filter((e) => e.actor_id === actor);
+    assert.equal(mine.length, 1, `one entry for the request: ${JSON.stringify(entries)}`);
+    const named = mine[0].entity_ids ?? [mine[0].entity_id];
+    assert.ok(named.includes(id), `the entry names ${id}: ${JSON.stringify(mine[0])}`);
+    return mine[0];
+  }
+
+  const ways = [
+    ['a list', () => '/v1/customers?limit=200'],
+    ['a search', () => `/v1/customers?q=${encodeURIComponent('Lantern Trading')}`],
+    ['the duplicate finder', () => `/v1/customers/duplicates?name=${encodeURIComponent('Lantern Trading')}`],
+    ['the change feed', () => '/v1/changes?limit=200'],
+  ];
+  for (const [what, path] of ways) {
+    test(`through ${what}: one entry naming the customers returned, none of the reader's own`, async () => {
+      const since = await newest();
+      const r = expectStatus(await api('GET', path(), { token: lead.token }), 200);
+      assert.ok(JSON.stringify(r.body).includes(theirs.id), 'the read returned the team member\'s customer');
+      const entry = oneEntryNaming(await readsSince(since), lead.user.id, theirs.id);
+      assert.ok(!(entry.entity_ids ?? []).includes(own.id), 'the reader\'s own customer is not a read to record');
+      // Findable as a read of that customer.
+      const byId = expectStatus(
+        await api('GET', `/v1/audit-log?entity=customers&action=read&entity_id=${theirs.id}&limit=200`, { token: admin.token }),
+        200,
+      );
+      assert.ok(byId.body.data.some((e) => e.id === entry.id), 'the entity_id filter finds it');
+    });
+  }
+
+  test('the owner reading their own customers leaves no entry', async () => {
+    const since = await newest();
+    expectStatus(await api('GET', '/v1/customers?limit=200', { token: rep.token }), 200);
+    expectStatus(await api('GET', `/v1/customers?q=Lantern`, { token: rep.token }), 200);
+    expectStatus(await api('GET', '/v1/changes?limit=200', { token: rep.token }), 200);
+    expectStatus(await api('GET', `/v1/customers/${theirs.id}`, { token: rep.token }), 200);
+    assert.deepEqual((await readsSince(since)).filter((e) => e.actor_id === rep.user.id), []);
+  });
+
+  test('a printed quotation is a read of its customer', async () => {
+    const q = expectStatus(
+      await api('POST', '/v1/quotations', {
+        token: rep.token,
+        body: { customer_id: theirs.id, currency: 'CNY', lines: [{ description: 'Bolts', quantity: '10', unit: 'pcs', unit_price: '2.5', tax_rate: '13' }] },
+      }),
+      201,
+    ).body;
+    const since = await newest();
+    const pdf = await fetch(`${BASE}/v1/quotations/${q.id}`, {
+      headers: { authorization: `Bearer ${lead.token}`, accept: 'application/pdf' },
+    });
+    assert.equal(pdf.status, 200);
+    await pdf.arrayBuffer();
+    const entry = oneEntryNaming(await readsSince(since), lead.user.id, theirs.id);
+    assert.equal(entry.entity_id, theirs.id);
+  });
+});
