@@ -1,6 +1,7 @@
 /* documents.c: content negotiation for the printable documents: a GET of a
  * quotation, contract or shipment answers PDF or CSV when Accept prefers it. */
 #include "api.h"
+#include "crm/customer.h"
 #include "crm/document.h"
 #include "crm/error.h"
 
@@ -113,6 +114,13 @@ void api_document(api_ctx *ctx, const char *kind, const char *json)
     if (!json_is_object(doc)) {
         crm_error_set(CRM_ERROR, "document JSON unreadable: %s", error.text);
         goto done;
+    }
+    /* A printed document takes its customer's details out of the system. */
+    const char *customer = json_string_value(json_object_get(doc, "customer_id"));
+    if (customer && (rc = crm_customer_log_read(ctx->db, &ctx->who, customer)) < 0) {
+        api_fail(ctx, rc);
+        json_decref(doc);
+        return;
     }
     if (format == 2) {
         if ((rc = crm_document_csv(&csv, &len, doc)) < 0)

@@ -47,7 +47,7 @@
 static const crm_stmt LIST = {
     "changes_list",
     "WITH page AS ("
-    " SELECT ch.xid, ch.seq, ch.entity, ch.entity_id,"
+    " SELECT ch.xid, ch.seq, ch.entity, ch.entity_id, cu.owner_id AS customer_owner_id,"
     "  CASE WHEN NOT " VISIBLE("cu.owner_id") " OR cu.deleted_at IS NOT NULL THEN 'delete'"
     "   WHEN e.id IS NULL OR e.deleted_at IS NOT NULL THEN 'delete'"
     "   ELSE 'upsert' END AS op"
@@ -69,7 +69,10 @@ static const crm_stmt LIST = {
     "    AND " VISIBLE("ch.prev_owner_id") " AND NOT " VISIBLE("ch.owner_id") "))"
     " ORDER BY ch.xid, ch.seq LIMIT $6::int),"
     " items AS (SELECT *, row_number() OVER (PARTITION BY entity, entity_id ORDER BY xid DESC, seq DESC) AS nth"
-    "  FROM page)"
+    "  FROM page),"
+    /* The customers the page sends whole are read by the device's user. */
+    CRM_SQL_LOG_CUSTOMER_READS("(SELECT entity_id AS id, customer_owner_id AS owner_id FROM items"
+                               " WHERE entity = 'customer' AND op = 'upsert' AND nth = 1)", "$1::uuid", "$2::uuid")
     /* Rendered last, and only what the page shows as an upsert. */
     " SELECT json_build_object("
     "  'data', coalesce(json_agg(json_build_object('cursor', change_cursor(xid, seq), 'entity', entity,"

@@ -12,7 +12,7 @@
 const crm_field crm_contact_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"customer_id", CRM_T_UUID, CRM_F_READONLY, 0, 0, 0, NULL},
-    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED | CRM_F_NAME, 0, 200, 0, NULL},
     {"title", CRM_T_STRING, CRM_F_NULLABLE, 0, 200, 0, NULL},
     {"phone", CRM_T_STRING, CRM_F_NULLABLE, 0, 50, 0, NULL},
     {"mobile", CRM_T_STRING, CRM_F_NULLABLE, 0, 50, 0, NULL},
@@ -82,7 +82,6 @@ static const crm_stmt DELETE = {
     " AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text") " RETURNING ct.id"};
 
 static const crm_outcome OUTCOMES[] = {
-    {"duplicate", CRM_ECONFLICT, NULL, "A contact with this id already exists.", NULL},
     {NULL, 0, NULL, NULL, NULL},
 };
 

@@ -144,7 +144,6 @@ const crm_field crm_contact_record_filters[] = {
 static const crm_outcome OUTCOMES[] = {
     {"missing", CRM_ENOTFOUND, NULL, "The customer or record does not exist or is not visible to you.", NULL},
     {"contact", CRM_EINVALID, "contact_id", "Must be a contact person of the record's customer.", NULL},
-    {"duplicate", CRM_ECONFLICT, NULL, "A contact record with this id already exists.", NULL},
     {NULL, 0, NULL, NULL, NULL},
 };
 

@@ -88,7 +88,12 @@ static const crm_outcome OUTCOMES[] = {
     {"installments", CRM_EINVALID, "installments",
      "The installments must add up exactly to the gross total, in the currency's minor unit.", NULL},
     {"amount_range", CRM_EINVALID, "lines", "An amount is larger than 9999999999999999.99.", NULL},
-    {"duplicate", CRM_ECONFLICT, NULL, "A contract with this id exists, or the quotation was converted already.", NULL},
+    /* A taken id (told in the same words as for every resource), or the race of
+     * two conversions of one quotation, which the unique quotation_id settles. */
+    {"duplicate", CRM_ECONFLICT, NULL,
+     "This id cannot be used (send the create without an id, or choose another UUID), or the quotation has just "
+     "been converted into a contract.",
+     NULL},
     {NULL, 0, NULL, NULL, NULL},
 };
 

@@ -25,7 +25,7 @@ static const crm_field LOCATION[] = {
 
 const crm_field crm_customer_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
-    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 300, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED | CRM_F_NAME, 0, 300, 0, NULL},
     {"kind", CRM_T_ENUM, 0, 0, 0, 0, KINDS},
     {"status", CRM_T_ENUM, 0, 0, 0, 0, STATUSES},
     {"category", CRM_T_ENUM, CRM_F_NULLABLE, 0, 0, 0, CATEGORIES},
@@ -66,7 +66,6 @@ static const crm_field SEARCH[] = {
 };
 
 static const crm_outcome OUTCOMES[] = {
-    {"duplicate", CRM_ECONFLICT, NULL, "A customer with this id already exists.", NULL},
     {"custom", CRM_EINVALID, "custom",
      "Merged into the customer's custom fields, the patch would make more than 200 members or 16384 bytes; "
      "remove members (set them to null) in the same patch.",
@@ -80,10 +79,14 @@ static const crm_stmt GET = {
     "SELECT c.id, c.version, customer_json(c), c.owner_id FROM customers c"
     " WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")};
 
-/* Customer data is an asset: reads by anyone but the owner are recorded. */
+/* Customer data is an asset: reads by anyone but the owner are recorded
+ * (statements that answer several customers do it themselves, with
+ * CRM_SQL_LOG_CUSTOMER_READS). (tenant, user, customer). */
 static const crm_stmt LOG_READ = {
     "customer_log_read",
-    "INSERT INTO audit_log (tenant_id, actor_id, entity, entity_id, action) VALUES ($1, $2, 'customers', $3, 'read')"};
+    "INSERT INTO audit_log (tenant_id, actor_id, entity, entity_id, action)"
+    " SELECT $1, $2, 'customers', c.id, 'read' FROM customers c"
+    " WHERE c.tenant_id = $1 AND c.id = $3 AND c.owner_id IS DISTINCT FROM $2::uuid"};
 
 static const crm_stmt PROBE = {
     "customer_probe",
@@ -92,14 +95,15 @@ static const crm_stmt PROBE = {
 
 static const crm_stmt LIST = {
     "customer_list",
-    CRM_SQL_ENVELOPE("customer_json(r)", "$12")
-    "SELECT c AS r, c.created_at, c.id FROM customers c"
+    "WITH page AS (SELECT c AS r, c.created_at, c.id, c.owner_id FROM customers c"
     " WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$2::uuid", "$3::text")
     " AND ($4::text IS NULL OR c.status = $4) AND ($5::uuid IS NULL OR c.owner_id = $5)"
     " AND ($6::text IS NULL OR c.category = $6) AND ($7::text IS NULL OR c.region = $7)"
     " AND ($8::text IS NULL OR c.tags @> ARRAY[$8::text]) AND ($9::timestamptz IS NULL OR c.updated_at >= $9)"
     CRM_SQL_AFTER("c", "$10", "$11")
-    " ORDER BY c.created_at, c.id LIMIT $12) page"};
+    " ORDER BY c.created_at, c.id LIMIT $12),"
+    CRM_SQL_LOG_CUSTOMER_READS("page", "$1::uuid", "$2::uuid")
+    CRM_SQL_ENVELOPE("customer_json(r)", "$12") "SELECT * FROM page) page"};
 
 static const crm_stmt CREATE = {
     "customer_create",
@@ -184,6 +188,12 @@ int crm_owner_allowed(crm_db *db, const crm_caller *who, const char *owner_id, c
     return rc;
 }
 
+int crm_customer_log_read(crm_db *db, const crm_caller *who, const char *customer_id)
+{
+    const char *params[] = {who->tenant_id, who->user_id, customer_id};
+    return crm_db_run(NULL, db, &LOG_READ, 3, params);
+}
+
 int crm_customer_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id)
 {
     PGresult *res = NULL;
@@ -192,10 +202,8 @@ int crm_customer_get(crm_doc *out, crm_db *db, const crm_caller *who, const char
     if (rc < 0)
         return rc;
     rc = crm_doc_take(out, res);
-    if (rc == 0 && strcmp(PQgetvalue(res, 0, 3), who->user_id) != 0) {
-        const char *log[] = {who->tenant_id, who->user_id, id};
-        rc = crm_db_run(NULL, db, &LOG_READ, 3, log);
-    }
+    if (rc == 0 && strcmp(PQgetvalue(res, 0, 3), who->user_id) != 0)
+        rc = crm_customer_log_read(db, who, id);
     PQclear(res);
     return rc;
 }

@@ -13,9 +13,7 @@
 
 static const crm_stmt FIND = {
     "duplicate_find",
-    "SELECT coalesce(json_agg(json_build_object('id', d.id, 'name', d.name, 'owner_name', u.name)"
-    " ORDER BY d.score DESC, d.id), '[]')"
-    " FROM (SELECT c.id, c.name, c.owner_id,"
+    "WITH d AS (SELECT c.id, c.name, c.owner_id,"
     "   greatest(CASE WHEN n.qn <> '' THEN similarity(c.name_norm, n.qn) ELSE 0 END,"
     "            CASE WHEN c.phone_norm = n.p OR c.email_norm = n.e THEN 1 ELSE 0 END) AS score"
     "   FROM customers c, tenants t,"
@@ -23,8 +21,11 @@ static const crm_stmt FIND = {
     "  WHERE t.id = $1 AND c.tenant_id = $1 AND c.deleted_at IS NULL AND ($5::uuid IS NULL OR c.id <> $5::uuid)"
     "    AND ((n.qn <> '' AND c.name_norm % n.qn AND similarity(c.name_norm, n.qn) >= t.duplicate_threshold)"
     "         OR c.phone_norm = n.p OR c.email_norm = n.e)"
-    "  ORDER BY score DESC, c.id LIMIT 10) d"
-    " JOIN users u ON u.tenant_id = $1 AND u.id = d.owner_id"};
+    "  ORDER BY score DESC, c.id LIMIT 10),"
+    CRM_SQL_LOG_CUSTOMER_READS("d", "$1::uuid", "$6::uuid")
+    " SELECT coalesce(json_agg(json_build_object('id', d.id, 'name', d.name, 'owner_name', u.name)"
+    " ORDER BY d.score DESC, d.id), '[]')"
+    " FROM d JOIN users u ON u.tenant_id = $1 AND u.id = d.owner_id"};
 
 /* (tenant, user, role, may merge, survivor, duplicate, the limits of notes,
  * tags, custom members and custom bytes) → the outcome of customer_merge()
@@ -48,8 +49,8 @@ int crm_duplicate_find(char **out, crm_db *db, const crm_caller *who, const char
         rc = crm_error_field("email", "too_long", "Must be at most 254 characters.");
     if (rc < 0)
         return rc;
-    const char *params[] = {who->tenant_id, name, phone, email, except_id};
-    return crm_run_json(out, db, &FIND, 5, params);
+    const char *params[] = {who->tenant_id, name, phone, email, except_id, who->user_id};
+    return crm_run_json(out, db, &FIND, 6, params);
 }
 
 int crm_duplicate_check(crm_db *db, const crm_caller *who, const json_t *body)

@@ -75,8 +75,8 @@ static const crm_stmt ME = {
     " FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.tenant_id = $1 AND u.id = $2"};
 
 static const crm_field SIGNUP_FIELDS[] = {
-    {"organization", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
-    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
+    {"organization", CRM_T_STRING, CRM_F_REQUIRED | CRM_F_NAME, 0, 200, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED | CRM_F_NAME, 0, 200, 0, NULL},
     {"email", CRM_T_EMAIL, CRM_F_REQUIRED, 0, 254, 0, NULL},
     {"password", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},

@@ -12,7 +12,7 @@
 const crm_field crm_product_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"sku", CRM_T_STRING, CRM_F_REQUIRED, 0, 64, 0, NULL},
-    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED | CRM_F_NAME, 0, 200, 0, NULL},
     {"description", CRM_T_STRING, CRM_F_NULLABLE, 0, 2000, 0, NULL},
     {"unit", CRM_T_STRING, CRM_F_NULLABLE, 0, 20, 0, NULL},
     {"unit_price", CRM_T_DECIMAL, CRM_F_REQUIRED, 0, 14, 4, NULL},

@@ -105,7 +105,6 @@ static const crm_outcome OUTCOMES[] = {
      NULL},
     {"state_reject:", CRM_ECONFLICT, NULL, "The quotation is %s; only a sent or expired quotation can be rejected.", NULL},
     {"state_delete:", CRM_ECONFLICT, NULL, "The quotation is %s; only a draft can be deleted.", NULL},
-    {"duplicate", CRM_ECONFLICT, NULL, "A quotation with this id already exists.", NULL},
     {NULL, 0, NULL, NULL, NULL},
 };
 

@@ -112,7 +112,10 @@ static const crm_outcome COMMON[] = {
     {"stale", CRM_ESTALE, NULL, "The resource changed since you read it; read it again and retry with its current ETag.", NULL},
     {"forbidden", CRM_EFORBIDDEN, NULL, "Your role may not do this.", NULL},
     {"state", CRM_ECONFLICT, NULL, "The resource's status does not allow this.", NULL},
-    {"duplicate", CRM_ECONFLICT, NULL, "A resource with this id already exists.", NULL},
+    /* The same words whether or not the caller may see the record holding the
+     * id: a create must not tell that an invisible record exists. */
+    {"duplicate", CRM_ECONFLICT, "id",
+     "This id cannot be used. Send the create without an id and one is assigned, or choose another UUID.", "duplicate"},
     {NULL, 0, NULL, NULL, NULL},
 };
 

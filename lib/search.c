@@ -26,8 +26,7 @@
 
 static const crm_stmt CUSTOMERS = {
     "search_customers",
-    SQL_QUERY SQL_RANKED_ENVELOPE("customer_json(r)", "$13")
-    "SELECT c AS r, c.id, s.score FROM customers c CROSS JOIN q,"
+    SQL_QUERY ", page AS (SELECT c AS r, c.id, c.owner_id, s.score FROM customers c CROSS JOIN q,"
     /* How well the query matches (word or substring, phone, email), averaged
      * with how close the whole name is, so "Acme Trading Co." ranks above
      * "Acme Trading International Holdings" for "acme trading". */
@@ -42,7 +41,9 @@ static const crm_stmt CUSTOMERS = {
     " AND ($7::text IS NULL OR c.category = $7) AND ($8::text IS NULL OR c.region = $8)"
     " AND ($9::text IS NULL OR c.tags @> ARRAY[$9::text]) AND ($10::timestamptz IS NULL OR c.updated_at >= $10)"
     SQL_AFTER_SCORE("s.score", "c.id", "$11", "$12")
-    " ORDER BY s.score DESC, c.id LIMIT $13) page"};
+    " ORDER BY s.score DESC, c.id LIMIT $13),"
+    CRM_SQL_LOG_CUSTOMER_READS("page", "$1::uuid", "$2::uuid")
+    SQL_RANKED_ENVELOPE("customer_json(r)", "$13") "SELECT * FROM page) page"};
 
 static const crm_stmt CONTACTS = {
     "search_contacts",

@@ -75,7 +75,6 @@ static const crm_outcome OUTCOMES[] = {
     {"contract_state", CRM_ECONFLICT, NULL, "The contract is no longer active; its shipments stay as they are.", NULL},
     {"contract", CRM_EINVALID, "contract_id", "Must be a contract you can see.", NULL},
     {"nothing", CRM_ECONFLICT, NULL, "Every line of this contract has been shipped already.", NULL},
-    {"duplicate", CRM_ECONFLICT, NULL, "A shipment with this id exists already.", NULL},
     {"check", CRM_ECONFLICT, NULL, "More than remains to be shipped.", NULL},
     /* shipment_create names a line by its index i: "line:i", "over:i". */
     {"line:", CRM_EINVALID, "lines[%s].contract_line_id", "Must be a line of the contract, named once.", NULL},

@@ -47,7 +47,7 @@ static const crm_stmt AGENDA_WHO = {
 static const crm_stmt SWEEP = {"tenant_sweep_dormant", "SELECT sweep_dormant_customers()"};
 
 const crm_field crm_tenant_fields[] = {
-    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED | CRM_F_NAME, 0, 200, 0, NULL},
     {"timezone", CRM_T_STRING, CRM_F_REQUIRED, 0, 64, 0, NULL},
     {"default_currency", CRM_T_STRING, CRM_F_REQUIRED, 0, 3, 0, NULL},
     {"dormant_after_days", CRM_T_INT, 0, 1, 3650, 0, NULL},

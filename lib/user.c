@@ -15,7 +15,7 @@ static const char *const ROLES[] = {"admin", "manager", "sales", "assistant", "f
 const crm_field crm_user_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
     {"email", CRM_T_EMAIL, CRM_F_REQUIRED | CRM_F_NOPATCH, 0, 254, 0, NULL},
-    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED | CRM_F_NAME, 0, 200, 0, NULL},
     {"role", CRM_T_ENUM, CRM_F_REQUIRED, 0, 0, 0, ROLES},
     {"password", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
     {"team_id", CRM_T_UUID, CRM_F_NULLABLE, 0, 0, 0, NULL},
@@ -25,7 +25,7 @@ const crm_field crm_user_fields[] = {
 
 const crm_field crm_team_fields[] = {
     {"id", CRM_T_UUID, CRM_F_NOPATCH, 0, 0, 0, NULL},
-    {"name", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL},
+    {"name", CRM_T_STRING, CRM_F_REQUIRED | CRM_F_NAME, 0, 200, 0, NULL},
     {"leader_id", CRM_T_UUID, CRM_F_NULLABLE, 0, 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
@@ -280,7 +280,6 @@ static int check_leader(crm_db *db, const crm_caller *who, const json_t *body)
 }
 
 static const crm_outcome TEAM_OUTCOMES[] = {
-    {"duplicate", CRM_ECONFLICT, NULL, "A team with this id already exists.", NULL},
     {NULL, 0, NULL, NULL, NULL},
 };
 
@@ -331,7 +330,8 @@ static const crm_stmt AUDIT_LIST = {
     "SELECT json_build_object('data', coalesce(json_agg(audit_json(a) ORDER BY a.id DESC), '[]'),"
     " 'next_cursor', CASE WHEN count(*) = $7::int THEN min(a.id)::text END)"
     " FROM (SELECT * FROM audit_log a WHERE a.tenant_id = $1"
-    " AND ($2::text IS NULL OR a.entity = $2) AND ($3::uuid IS NULL OR a.entity_id = $3)"
+    " AND ($2::text IS NULL OR a.entity = $2)"
+    " AND ($3::uuid IS NULL OR a.entity_id = $3 OR $3 = ANY (a.entity_ids))"
     " AND ($4::uuid IS NULL OR a.actor_id = $4) AND ($5::text IS NULL OR a.action = $5)"
     " AND ($6::bigint IS NULL OR a.id < $6) ORDER BY a.id DESC LIMIT $7::int) a"
     " HAVING $2::text IS NULL OR EXISTS (SELECT 1 FROM pg_trigger tr"

@@ -218,6 +218,44 @@ static int check_text(const char *name, const char *s, size_t bytes)
     return 0;
 }
 
+/* The code point at *p (valid UTF-8, checked before), and *p moved past it. */
+static unsigned long next_code_point(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    int extra = *s < 0x80 ? 0 : (*s & 0xE0) == 0xC0 ? 1 : (*s & 0xF0) == 0xE0 ? 2 : 3;
+    unsigned long cp = extra == 0 ? *s : *s & (0x3F >> extra);
+    for (int i = 1; i <= extra; i++)
+        cp = cp << 6 | (s[i] & 0x3F);
+    *p = s + 1 + extra;
+    return cp;
+}
+
+/* Characters a name may not hold: line breaks and tabs, and those that show
+ * nothing or change the direction of what follows (Unicode's default-ignorable
+ * and bidirectional formatting characters, variation selectors excepted), with
+ * which "Acme" could be made to look like another customer's name. */
+static const unsigned long NOT_IN_NAMES[][2] = {
+    {0x09, 0x0D},       {0x80, 0x9F},       {0xAD, 0xAD},       {0x34F, 0x34F},     {0x61C, 0x61C},
+    {0x115F, 0x1160},   {0x17B4, 0x17B5},   {0x180B, 0x180F},   {0x200B, 0x200F},   {0x2028, 0x202E},
+    {0x2060, 0x206F},   {0x3164, 0x3164},   {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},   {0xFFF9, 0xFFFB},
+    {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0000, 0xE007F},
+};
+
+/* A name: text already checked by check_text, without NOT_IN_NAMES. */
+static int check_name(const char *name, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned long cp = next_code_point(&p);
+        for (size_t i = 0; i < sizeof NOT_IN_NAMES / sizeof NOT_IN_NAMES[0]; i++)
+            if (cp >= NOT_IN_NAMES[i][0] && cp <= NOT_IN_NAMES[i][1])
+                return crm_error_field(name, "format",
+                                       "Must be one line of visible text: U+%04lX (a line break, tab, invisible or "
+                                       "direction-changing character) is not accepted in names.",
+                                       cp);
+    }
+    return 0;
+}
+
 /* The length and emptiness of text already checked by check_text. */
 static int check_string(const crm_field *f, const char *name, const char *s)
 {
@@ -293,6 +331,8 @@ static int check_value(const crm_field *f, const char *name, const json_t *v)
         if (f->type == CRM_T_STRING || f->type == CRM_T_EMAIL)
             if (check_text(name, s, json_string_length(v)) < 0)
                 return CRM_EINVALID;
+        if (f->type == CRM_T_STRING && (f->flags & CRM_F_NAME) && check_name(name, s) < 0)
+            return CRM_EINVALID;
         if (f->type == CRM_T_STRING)
             return check_string(f, name, s);
         if (f->type == CRM_T_EMAIL)

@@ -43,14 +43,16 @@ static const char *first_code(void)
     return err->fields ? json_string_value(json_object_get(json_array_get(err->fields, 0), "code")) : "";
 }
 
-static int check(const char *body, int mode)
+static int check_against(const char *body, const crm_field *fields, int mode)
 {
     json_t *json = json_loads(body, 0, NULL);
     assert_non_null(json);
-    int rc = crm_validate(json, FIELDS, mode);
+    int rc = crm_validate(json, fields, mode);
     json_decref(json);
     return rc;
 }
+
+static int check(const char *body, int mode) { return check_against(body, FIELDS, mode); }
 
 static void test_validate_accepts_a_complete_body(void **state)
 {
@@ -249,6 +251,51 @@ static void test_validate_members_are_checked_and_named_with_their_parent(void *
     assert_string_equal(first_code(), "type");
 }
 
+static const crm_field NAMED[] = {
+    {"name", CRM_T_STRING, CRM_F_REQUIRED | CRM_F_NAME, 0, 50, 0, NULL},
+    {"notes", CRM_T_STRING, CRM_F_NULLABLE, 0, 50, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static int check_named(const char *body)
+{
+    crm_error_clear();
+    return check_against(body, NAMED, CRM_CREATE);
+}
+
+/* A name that could pass for another is refused; visible text of any script is not. */
+static void test_validate_names_refuse_invisible_and_direction_characters(void **state)
+{
+    (void)state;
+    static const char *const accepted[] = {
+        "{\"name\":\"Acme Ltd.\"}", "{\"name\":\"上海华东贸易有限公司\"}", "{\"name\":\"شركة النور\"}",
+        "{\"name\":\"Café Müller\"}", "{\"name\":\"O'Brien & Søn\"}", "{\"name\":\"❤️ Flowers\"}",
+    };
+    for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++)
+        assert_int_equal(check_named(accepted[i]), 0);
+    static const char *const refused[] = {
+        "{\"name\":\"Acme\\u202Egnp.exe\"}", /* right-to-left override */
+        "{\"name\":\"Ac\\u200Bme\"}",        /* zero-width space */
+        "{\"name\":\"Ac\\u200Dme\"}",        /* zero-width joiner */
+        "{\"name\":\"\\uFEFFAcme\"}",        /* byte-order mark */
+        "{\"name\":\"Ac\\u00ADme\"}",        /* soft hyphen */
+        "{\"name\":\"Acme\\u2066x\\u2069\"}", /* isolates */
+        "{\"name\":\"Acme\\u061C\"}",        /* Arabic letter mark */
+        "{\"name\":\"Acme\\nLtd\"}",         /* a second line */
+        "{\"name\":\"Acme\\tLtd\"}",
+        "{\"name\":\"Acme\\u0085\"}",        /* next line (C1) */
+        "{\"name\":\"Acme\\u2028\"}",        /* line separator */
+        "{\"name\":\"Acme\\uDB40\\uDC41\"}", /* tag letter A (U+E0041) */
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        assert_int_equal(check_named(refused[i]), CRM_EINVALID);
+        assert_string_equal(first_field(), "name");
+        assert_string_equal(first_code(), "format");
+    }
+    /* Free text that is not a name keeps them: a joiner belongs to many scripts' words. */
+    assert_int_equal(check_named("{\"name\":\"Acme\",\"notes\":\"line one\\nline\\u200Dtwo\"}"), 0);
+}
+
 static void test_validate_page_limits(void **state)
 {
     (void)state;
@@ -275,6 +322,7 @@ int main(void)
         cmocka_unit_test_setup(test_validate_uuid_and_timestamp_formats, reset),
         cmocka_unit_test_setup(test_validate_cursor_round_trip_and_garbage, reset),
         cmocka_unit_test_setup(test_validate_page_limits, reset),
+        cmocka_unit_test_setup(test_validate_names_refuse_invisible_and_direction_characters, reset),
         cmocka_unit_test_setup(test_validate_numbers_take_integers_and_fractions_within_bounds, reset),
         cmocka_unit_test_setup(test_validate_timestamps_are_rfc3339_strings, reset),
         cmocka_unit_test_setup(test_validate_members_are_checked_and_named_with_their_parent, reset),

@@ -21,6 +21,10 @@ extern const crm_field crm_customer_fields[];
 extern const char *const crm_customer_statuses[];
 extern const crm_field crm_customer_filters[];
 
+/* crm_customer_log_read: record that `who` read customer `customer_id` (a
+ * document naming it was printed, say), unless `who` owns it. Returns 0 or a db error. */
+int crm_customer_log_read(crm_db *db, const crm_caller *who, const char *customer_id);
+
 /* crm_customer_get: one customer visible to `who`; a read by anyone but the owner
  * is recorded in the audit log. Returns 0, CRM_ENOTFOUND or a db error; out->json is the caller's. */
 int crm_customer_get(crm_doc *out, crm_db *db, const crm_caller *who, const char *id);

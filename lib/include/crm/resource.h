@@ -167,6 +167,17 @@ int crm_json_text(char **out, const json_t *body);
     " ON vt.tenant_id = vu.tenant_id AND vt.id = vu.team_id WHERE vu.tenant_id = current_tenant()"          \
     " AND vu.id = " owner " AND vt.leader_id = " user " AND vt.deleted_at IS NULL)))"
 
+/* Customer data is an asset: every read of customers by someone other than
+ * their owner is recorded, one audit entry per request naming them. For a
+ * statement that answers several customers: a data-modifying CTE (PostgreSQL
+ * runs it whether or not it is referenced) over `rows`, a CTE of the
+ * statement with columns id and owner_id, writing the entry when any returned
+ * customer is not the caller's (tenant, user: SQL expressions). */
+#define CRM_SQL_LOG_CUSTOMER_READS(rows, tenant, user)                                                        \
+    " customer_reads AS (INSERT INTO audit_log (tenant_id, actor_id, entity, entity_ids, action)"            \
+    " SELECT " tenant ", " user ", 'customers', array_agg(DISTINCT r.id), 'read' FROM " rows " r"            \
+    " WHERE r.owner_id IS DISTINCT FROM " user " HAVING count(*) > 0)"
+
 /* The customer a row hangs off, joined as `c` only while it is live: a deleted
  * customer takes its contacts, records, quotations, contracts and shipments out
  * of sight with it (the change feed sends them as deletes). Every statement that

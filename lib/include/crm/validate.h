@@ -36,6 +36,9 @@ enum {
     CRM_F_READONLY = 1 << 2,  /* server-owned: never accepted */
     CRM_F_NOPATCH = 1 << 3,   /* accepted on create only */
     CRM_F_POSITIVE = 1 << 4,  /* CRM_T_DECIMAL: greater than zero */
+    CRM_F_NAME = 1 << 5,      /* CRM_T_STRING that tells records apart (a customer's, a user's
+                                 name): one line, and no character that is invisible or turns
+                                 the text's direction, so that no name can be shown as another */
 };
 
 typedef struct crm_field {
