@@ -54,6 +54,42 @@ void api_fail(api_ctx *ctx, int code);
 /* api_problem: answer with a problem of this status and detail. */
 void api_problem(api_ctx *ctx, int status, const char *detail);
 
+/* api_problem_text: the problem+json text of a problem of `status` with
+ * `detail`, for answers sent without a ulfius response (api/guard.c); the
+ * caller frees it. NULL when out of memory. */
+char *api_problem_text(int status, const char *detail);
+
+/* Headers every response carries, {name, value} up to a {NULL, NULL}: nothing
+ * is stored by a cache, nothing is sniffed as another type. A route that sets
+ * a Cache-Control of its own (the public key set) keeps it. */
+extern const char *const API_RESPONSE_HEADERS[][2];
+/* api_response_headers: add API_RESPONSE_HEADERS to `resp` (routes.c, once per request). */
+void api_response_headers(struct _u_response *resp);
+
+/* What the request log line says; strings may be anything a client sent. */
+typedef struct api_log_entry {
+    const char *request_id, *tenant, *user, *method, *route;
+    long status;
+    double seconds;
+    const char *refused; /* why the HTTP layer refused it, or NULL */
+} api_log_entry;
+
+/* api_log_request: write the one JSON log line of a request to stdout, every
+ * value escaped (crm/log.h). */
+void api_log_request(const api_log_entry *entry);
+
+/* api_request_id_new: a new request id, unique across threads and restarts (routes.c). */
+void api_request_id_new(char *out, size_t size);
+
+/* The media types of a JSON body, as a problem's detail says them. */
+#define API_JSON_MEDIA_TYPES \
+    "Send the body as application/json (or application/merge-patch+json with PATCH), in UTF-8: a charset parameter, if any, must be utf-8."
+
+/* api_json_media_type: whether the Content-Type `type` is a JSON body the API
+ * takes: application/json, or with `patch` also application/merge-patch+json,
+ * matched exactly (case aside), with no parameter but an optional charset=utf-8. */
+int api_json_media_type(const char *type, int patch);
+
 /* Request helpers. Each returns 0, or answers the error itself and returns -1. */
 int api_body(api_ctx *ctx, json_t **out);           /* 400 / 413 / 415 */
 int api_if_match(api_ctx *ctx, long *version);     /* 428 / 412 */
