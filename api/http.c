@@ -214,7 +214,10 @@ static int starts_with(const char *p, const char *word, const char **end)
     return 1;
 }
 
-int api_json_media_type(const char *type, int patch)
+/* Whether the Content-Type `type` is a JSON body the API takes:
+ * application/json, or with `patch` also application/merge-patch+json,
+ * matched exactly (case aside), with no parameter but an optional charset=utf-8. */
+static int json_media_type(const char *type, int patch)
 {
     const char *p = skip_ows(type);
     if (!starts_with(p, "application/json", &p) && !(patch && starts_with(p, "application/merge-patch+json", &p)))
@@ -267,8 +270,13 @@ int api_body(api_ctx *ctx, json_t **out)
         return -1;
     }
     const char *type = api_header(ctx, "Content-Type");
-    if (type && !api_json_media_type(type, strcmp(ctx->req->http_verb, "PATCH") == 0)) {
-        api_problem(ctx, 415, API_JSON_MEDIA_TYPES);
+    if (type && !json_media_type(type, strcmp(ctx->req->http_verb, "PATCH") == 0)) {
+        api_problem(ctx, 415, "Send the body as application/json (or application/merge-patch+json with PATCH), in "
+                              "UTF-8: a charset parameter, if any, must be utf-8.");
+        /* Nothing parses a body of another kind (libmicrohttpd's form parser
+         * is off: a multipart body is only bytes here), and nothing more is
+         * taken from a client that sends one. */
+        u_map_put(ctx->resp->map_header, "Connection", "close");
         return -1;
     }
     if (len == 0) {

@@ -126,7 +126,7 @@ void api_ops_not_found(api_ctx *ctx)
 
 /* A request id unique across threads and restarts without a system call per
  * request: a random prefix drawn once per thread, then a counter. */
-void api_request_id_new(char *out, size_t size)
+static void new_request_id(char *out, size_t size)
 {
     static _Thread_local char prefix[24];
     static _Thread_local unsigned long counter;
@@ -135,14 +135,18 @@ void api_request_id_new(char *out, size_t size)
     snprintf(out, size, "%s-%lx", prefix, ++counter);
 }
 
+void api_request_id(char *out, size_t size, const char *given)
+{
+    size_t n = given ? strlen(given) : 0;
+    if (n > 0 && n < size && strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") == n)
+        memcpy(out, given, n + 1);
+    else
+        new_request_id(out, size);
+}
+
 static void request_id(api_ctx *ctx)
 {
-    const char *given = api_header(ctx, "X-Request-Id");
-    size_t n = given ? strlen(given) : 0;
-    if (n > 0 && n < sizeof ctx->request_id && strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") == n)
-        memcpy(ctx->request_id, given, n + 1);
-    else
-        api_request_id_new(ctx->request_id, sizeof ctx->request_id);
+    api_request_id(ctx->request_id, sizeof ctx->request_id, api_header(ctx, "X-Request-Id"));
 }
 
 static int authenticate(api_ctx *ctx)
