@@ -41,91 +41,40 @@ function assertRefusedAndClosed(r, status, what) {
   return problem;
 }
 
+/**
+ * A POST /v1/customers as the admin with these header `fields` (each line
+ * ending in CRLF) and `rest` after the header block; then the smuggled request.
+ */
+const postCustomer = (fields, rest, version = '1.1') =>
+  `POST /v1/customers HTTP/${version}\r\nHost: crm.test\r\nAuthorization: Bearer ${admin.token}\r\n${fields}\r\n${rest}` +
+  smuggled();
+
 describe('1. ambiguous framing is refused and the connection closed', () => {
   const body = JSON.stringify({ name: `Smuggle ${uniq()}` });
+  const json = 'Content-Type: application/json\r\n';
   const cases = [
-    [
-      'Content-Length together with Transfer-Encoding: chunked',
-      400,
-      () =>
-        `POST /v1/customers HTTP/1.1\r\nHost: crm.test\r\nAuthorization: Bearer ${admin.token}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n` +
-        smuggled(),
-    ],
-    [
-      'two different Content-Lengths',
-      400,
-      () =>
-        `POST /v1/customers HTTP/1.1\r\nHost: crm.test\r\nAuthorization: Bearer ${admin.token}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nContent-Length: 0\r\n\r\n${body}` +
-        smuggled(),
-    ],
-    [
-      'two equal Content-Lengths',
-      400,
-      () =>
-        `POST /v1/customers HTTP/1.1\r\nHost: crm.test\r\nAuthorization: Bearer ${admin.token}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
-        smuggled(),
-    ],
-    [
-      'Transfer-Encoding: xchunked',
-      400,
-      () =>
-        `POST /v1/customers HTTP/1.1\r\nHost: crm.test\r\nAuthorization: Bearer ${admin.token}\r\n` +
-        `Content-Type: application/json\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n` +
-        smuggled(),
-    ],
-    [
-      'Transfer-Encoding: chunked, identity (chunked not last)',
-      400,
-      () =>
-        `POST /v1/customers HTTP/1.1\r\nHost: crm.test\r\nAuthorization: Bearer ${admin.token}\r\n` +
-        `Content-Type: application/json\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n` +
-        smuggled(),
-    ],
-    [
-      'Transfer-Encoding split over two header lines',
-      400,
-      () =>
-        `POST /v1/customers HTTP/1.1\r\nHost: crm.test\r\nAuthorization: Bearer ${admin.token}\r\n` +
-        `Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n` +
-        smuggled(),
-    ],
-    [
-      'a transfer coding the server does not implement (gzip, chunked)',
-      501,
-      () =>
-        `POST /v1/customers HTTP/1.1\r\nHost: crm.test\r\nAuthorization: Bearer ${admin.token}\r\n` +
-        `Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n` +
-        smuggled(),
-    ],
-    [
-      'Transfer-Encoding in an HTTP/1.0 request',
-      400,
-      () =>
-        `POST /v1/customers HTTP/1.0\r\nHost: crm.test\r\nAuthorization: Bearer ${admin.token}\r\n` +
-        `Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n` +
-        smuggled(),
-    ],
-    [
-      'white space between a header name and its colon',
-      400,
-      () =>
-        `POST /v1/customers HTTP/1.1\r\nHost: crm.test\r\nAuthorization: Bearer ${admin.token}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n` +
-        smuggled(),
-    ],
+    // [what, status, the request (with the smuggled one after it)]
+    ['Content-Length together with Transfer-Encoding: chunked', 400,
+      () => postCustomer(`${json}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n`, '0\r\n\r\n')],
+    ['two different Content-Lengths', 400,
+      () => postCustomer(`${json}Content-Length: ${body.length}\r\nContent-Length: 0\r\n`, body)],
+    ['two equal Content-Lengths', 400,
+      () => postCustomer(`${json}Content-Length: ${body.length}\r\nContent-Length: ${body.length}\r\n`, body)],
+    ['Transfer-Encoding: xchunked', 400, () => postCustomer(`${json}Transfer-Encoding: xchunked\r\n`, '0\r\n\r\n')],
+    ['Transfer-Encoding: chunked, identity (chunked not last)', 400,
+      () => postCustomer(`${json}Transfer-Encoding: chunked, identity\r\n`, '0\r\n\r\n')],
+    ['Transfer-Encoding split over two header lines', 400,
+      () => postCustomer(`${json}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n`, '0\r\n\r\n')],
+    ['a transfer coding the server does not implement (gzip, chunked)', 501,
+      () => postCustomer(`${json}Transfer-Encoding: gzip, chunked\r\n`, '0\r\n\r\n')],
+    ['Transfer-Encoding in an HTTP/1.0 request', 400,
+      () => postCustomer(`${json}Transfer-Encoding: chunked\r\n`, '0\r\n\r\n', '1.0')],
+    ['white space between a header name and its colon', 400,
+      () => postCustomer(`${json}Content-Length: 5\r\nTransfer-Encoding : chunked\r\n`, '0\r\n\r\n')],
     ['an HTTP/1.1 request without Host', 400, () => `GET /v1/ping HTTP/1.1\r\n\r\n` + smuggled()],
     ['an HTTP/1.1 request with two Hosts', 400, () => `GET /v1/ping HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n\r\n` + smuggled()],
-    [
-      'a multipart body (malformed)',
-      415,
-      () =>
-        `POST /v1/customers HTTP/1.1\r\nHost: crm.test\r\nAuthorization: Bearer ${admin.token}\r\n` +
-        `Content-Type: multipart/form-data; boundary=zz\r\nContent-Length: 20\r\n\r\n--zz\r\nbroken\r\n--z` +
-        smuggled(),
-    ],
+    ['a multipart body (malformed)', 415,
+      () => postCustomer('Content-Type: multipart/form-data; boundary=zz\r\nContent-Length: 20\r\n', '--zz\r\nbroken\r\n--z')],
   ];
   for (const [what, status, request] of cases) {
     test(`${what}: ${status}, once, and closed`, async () => {
