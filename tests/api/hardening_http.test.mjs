@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { api, expectProblem, expectStatus, signup, uniq, sleep } from './lib/client.mjs';
 import { exchange } from './lib/raw.mjs';
 import { ServerLog } from './lib/serverlog.mjs';
+import { getSpec } from './lib/spec.mjs';
 
 let admin;
 before(async () => {
@@ -262,5 +263,20 @@ describe('7. responses are not cached or sniffed', () => {
     const r = expectStatus(await api('GET', '/.well-known/jwks.json'), 200);
     assert.match(r.headers.get('cache-control') ?? '', /^public, max-age=/);
     assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+  });
+  test('the contract declares both headers on every response it describes', () => {
+    const spec = getSpec();
+    const missing = [];
+    const check = (where, response) => {
+      const headers = response.headers ?? {};
+      if (!headers['X-Request-Id']) return; // not a response object of ours
+      if (!headers['X-Content-Type-Options']) missing.push(`${where}: X-Content-Type-Options`);
+      if (!headers['Cache-Control']) missing.push(`${where}: Cache-Control`);
+    };
+    for (const [name, response] of Object.entries(spec.components.responses)) check(`components.responses.${name}`, response);
+    for (const [path, item] of Object.entries(spec.paths))
+      for (const [method, op] of Object.entries(item))
+        for (const [status, response] of Object.entries(op?.responses ?? {})) if (!response.$ref) check(`${method.toUpperCase()} ${path} ${status}`, response);
+    assert.deepEqual(missing, []);
   });
 });
