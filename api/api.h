@@ -4,6 +4,7 @@
 #define CRM_API_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <ulfius.h>
 
 #include "crm/db.h"
@@ -42,6 +43,49 @@ typedef struct api_route {
     int uses_db;
 } api_route;
 
+/* The guard (guard.c): what stands between the network and ulfius. */
+typedef struct api_guard_config {
+    long max_connections;  /* open at once, in all */
+    long max_per_address;  /* open at once from one client address */
+    long header_timeout;   /* seconds from a request's first byte to the end of its header block */
+    long body_min_rate;    /* bytes per second a body must average once header_timeout has passed */
+    size_t max_body;       /* a longer declared body is refused before it is read */
+    int threads;           /* HTTP worker threads */
+} api_guard_config;
+
+/* Memory libmicrohttpd gives each connection for its request line, header
+ * block and their parsed fields (MHD_OPTION_CONNECTION_MEMORY_LIMIT). Large
+ * enough that a request past the guard's limits (an 8 KiB target, 100
+ * parameters, 100 header fields, 32 KiB of them) is refused by the guard in
+ * problem+json up to about 90 KiB of request line and header block;
+ * libmicrohttpd answers still larger ones itself (HTML 414/431) and closes.
+ * Not larger: libmicrohttpd zeroes the whole of it after every request on a
+ * keep-alive connection (about 2.6 µs at 96 KiB, 5.3 µs at 128 KiB, 0.7 µs
+ * at its default 32 KiB, on the benchmark machine), and an idle connection
+ * that has served a request holds all of it. */
+#define API_GUARD_POOL_SIZE (96 * 1024)
+
+/* api_guard_start: take `cfg`, raise the open-file limit as far as allowed and
+ * start the janitor that enforces the deadlines. Returns 0, or -1 after saying
+ * on stderr why the server cannot serve (the limit is below the cap). */
+int api_guard_start(const api_guard_config *cfg);
+/* api_guard_stop: stop and join the janitor, once libmicrohttpd has stopped. */
+void api_guard_stop(void);
+/* api_guard_mhd_connection_limit: MHD_OPTION_CONNECTION_LIMIT for `cfg`, set
+ * above the guard's caps so that they decide (after api_guard_start). */
+unsigned api_guard_mhd_connection_limit(void);
+/* libmicrohttpd callbacks, for the options given to ulfius: the connection
+ * table (MHD_OPTION_NOTIFY_CONNECTION), each request line
+ * (MHD_OPTION_URI_LOG_CALLBACK; calls ulfius_uri_logger) and each request's
+ * end (MHD_OPTION_NOTIFY_COMPLETED; calls mhd_request_completed). */
+void api_guard_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code);
+void *api_guard_uri(void *cls, const char *uri, struct MHD_Connection *connection);
+void api_guard_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                         enum MHD_RequestTerminationCode toe);
+/* api_guard_mhd_log: libmicrohttpd's messages as JSON log lines (MHD_OPTION_EXTERNAL_LOGGER). */
+void api_guard_mhd_log(void *cls, const char *fmt, va_list ap);
+
 /* api_routes_register: add every route to the instance (routes.c). */
 int api_routes_register(struct _u_instance *instance);
 
@@ -54,8 +98,37 @@ void api_fail(api_ctx *ctx, int code);
 /* api_problem: answer with a problem of this status and detail. */
 void api_problem(api_ctx *ctx, int status, const char *detail);
 
+/* api_problem_text: the problem+json text of a problem of `status` with
+ * `detail`, for answers sent without a ulfius response (api/guard.c); the
+ * caller frees it. NULL when out of memory. */
+char *api_problem_text(int status, const char *detail);
+
+/* Headers every response carries, {name, value} up to a {NULL, NULL}: nothing
+ * is stored by a cache, nothing is sniffed as another type. A route that sets
+ * a Cache-Control of its own (the public key set) keeps it. */
+extern const char *const API_RESPONSE_HEADERS[][2];
+/* api_response_headers: add API_RESPONSE_HEADERS to `resp` (routes.c, once per request). */
+void api_response_headers(struct _u_response *resp);
+
+/* What the request log line says; strings may be anything a client sent. */
+typedef struct api_log_entry {
+    const char *request_id, *tenant, *user, *method, *route;
+    long status;
+    double seconds;
+    const char *refused; /* why the HTTP layer refused it, or NULL */
+} api_log_entry;
+
+/* api_log_request: write the one JSON log line of a request to stdout, every
+ * value escaped (crm/log.h). */
+void api_log_request(const api_log_entry *entry);
+
+/* api_request_id: the request's id into out[size]: `given` (its X-Request-Id)
+ * when it is one (1..size-1 of A-Z a-z 0-9 - _ . :), else a new one, unique
+ * across threads and restarts (routes.c). */
+void api_request_id(char *out, size_t size, const char *given);
+
 /* Request helpers. Each returns 0, or answers the error itself and returns -1. */
-int api_body(api_ctx *ctx, json_t **out);           /* 400 / 413 / 415 */
+int api_body(api_ctx *ctx, json_t **out);           /* 400 / 413 / 415 (and the connection closed) */
 int api_if_match(api_ctx *ctx, long *version);     /* 428 / 412 */
 int api_path_id(api_ctx *ctx, const char *name, const char **out); /* 404 when not a UUID */
 const char *api_query(api_ctx *ctx, const char *name);

@@ -4,11 +4,13 @@
 #include "crm/auth.h"
 #include "crm/error.h"
 #include "crm/idempotency.h"
+#include "crm/log.h"
 #include "crm/validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_DEPTH 32
 
@@ -25,6 +27,42 @@ void api_reply_json(api_ctx *ctx, int status, const char *body)
 void api_reply_empty(api_ctx *ctx, int status)
 {
     ctx->resp->status = (unsigned)status;
+}
+
+const char *const API_RESPONSE_HEADERS[][2] = {
+    {"Cache-Control", "no-store"},
+    {"X-Content-Type-Options", "nosniff"},
+    {NULL, NULL},
+};
+
+void api_response_headers(struct _u_response *resp)
+{
+    for (size_t i = 0; API_RESPONSE_HEADERS[i][0]; i++)
+        if (!u_map_has_key_case(resp->map_header, API_RESPONSE_HEADERS[i][0]))
+            u_map_put(resp->map_header, API_RESPONSE_HEADERS[i][0], API_RESPONSE_HEADERS[i][1]);
+}
+
+void api_log_request(const api_log_entry *entry)
+{
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    struct tm tm;
+    gmtime_r(&wall.tv_sec, &tm);
+    char ts[40];
+    size_t n = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(ts + n, sizeof ts - n, ".%03ldZ", wall.tv_nsec / 1000000);
+    crm_log_line line = CRM_LOG_LINE_INIT;
+    crm_log_string(&line, "ts", ts);
+    crm_log_string(&line, "request_id", entry->request_id);
+    crm_log_string(&line, "tenant", entry->tenant);
+    crm_log_string(&line, "user", entry->user);
+    crm_log_string(&line, "method", entry->method);
+    crm_log_string(&line, "route", entry->route);
+    crm_log_number(&line, "status", entry->status, 0);
+    crm_log_number(&line, "duration_ms", entry->seconds * 1000.0, 3);
+    if (entry->refused)
+        crm_log_string(&line, "refused", entry->refused);
+    crm_log_write(&line, stdout);
 }
 
 static void set_etag(api_ctx *ctx, long version)
@@ -61,8 +99,21 @@ static const struct {
     {CRM_ETOOLARGE, 413, "payload-too-large", "Payload too large"},
 };
 
-static void problem(api_ctx *ctx, int status, const char *slug, const char *title, const char *detail,
-                    const json_t *fields, const json_t *extra)
+/* Statuses the HTTP layer answers itself, beyond the crm error codes above. */
+static const struct {
+    int status;
+    const char *slug, *title;
+} HTTP_PROBLEMS[] = {
+    {405, "method-not-allowed", "Method not allowed"},
+    {408, "request-timeout", "Request timeout"},
+    {414, "uri-too-long", "URI too long"},
+    {415, "unsupported-media-type", "Unsupported media type"},
+    {431, "request-header-fields-too-large", "Request header fields too large"},
+    {501, "not-implemented", "Not implemented"},
+};
+
+static char *problem_text(int status, const char *slug, const char *title, const char *detail, const json_t *fields,
+                          const json_t *extra)
 {
     char type[96];
     snprintf(type, sizeof type, "https://crm.example/problems/%s", slug);
@@ -72,16 +123,24 @@ static void problem(api_ctx *ctx, int status, const char *slug, const char *titl
     if (extra)
         json_object_update_missing(body, (json_t *)extra);
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    char fallback[256];
+    json_decref(body);
     if (!text) {
         /* A detail that is not text (or no memory): the same status and title, without the details. */
+        char fallback[256];
         snprintf(fallback, sizeof fallback, "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%d,\"detail\":\"%s\"}", type,
                  title, status, title);
+        text = strdup(fallback);
     }
-    ulfius_set_string_body_response(ctx->resp, (unsigned)status, text ? text : fallback);
+    return text;
+}
+
+static void problem(api_ctx *ctx, int status, const char *slug, const char *title, const char *detail,
+                    const json_t *fields, const json_t *extra)
+{
+    char *text = problem_text(status, slug, title, detail, fields, extra);
+    ulfius_set_string_body_response(ctx->resp, (unsigned)status, text ? text : "");
     u_map_put(ctx->resp->map_header, "Content-Type", "application/problem+json");
     free(text);
-    json_decref(body);
 }
 
 void api_fail(api_ctx *ctx, int code)
@@ -107,19 +166,74 @@ void api_fail(api_ctx *ctx, int code)
     problem(ctx, 500, "internal", "Internal error", "The server could not complete the request; it has been logged.", NULL, NULL);
 }
 
-void api_problem(api_ctx *ctx, int status, const char *detail)
+/* The slug and title of a problem of `status`: 0, or -1 for a status no table knows. */
+static int problem_kind(int status, const char **slug, const char **title)
 {
     for (size_t i = 0; i < sizeof PROBLEMS / sizeof PROBLEMS[0]; i++)
         if (PROBLEMS[i].status == status) {
-            problem(ctx, status, PROBLEMS[i].slug, PROBLEMS[i].title, detail, NULL, NULL);
-            return;
+            *slug = PROBLEMS[i].slug, *title = PROBLEMS[i].title;
+            return 0;
         }
-    if (status == 405)
-        problem(ctx, status, "method-not-allowed", "Method not allowed", detail, NULL, NULL);
-    else if (status == 415)
-        problem(ctx, status, "unsupported-media-type", "Unsupported media type", detail, NULL, NULL);
-    else
-        problem(ctx, status, "internal", "Internal error", detail, NULL, NULL);
+    for (size_t i = 0; i < sizeof HTTP_PROBLEMS / sizeof HTTP_PROBLEMS[0]; i++)
+        if (HTTP_PROBLEMS[i].status == status) {
+            *slug = HTTP_PROBLEMS[i].slug, *title = HTTP_PROBLEMS[i].title;
+            return 0;
+        }
+    *slug = "internal", *title = "Internal error";
+    return -1;
+}
+
+void api_problem(api_ctx *ctx, int status, const char *detail)
+{
+    const char *slug, *title;
+    problem_kind(status, &slug, &title);
+    problem(ctx, status, slug, title, detail, NULL, NULL);
+}
+
+char *api_problem_text(int status, const char *detail)
+{
+    const char *slug, *title;
+    problem_kind(status, &slug, &title);
+    return problem_text(status, slug, title, detail, NULL, NULL);
+}
+
+static const char *skip_ows(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+/* Whether `p` starts with `word`, case-insensitively; then *end is just past it. */
+static int starts_with(const char *p, const char *word, const char **end)
+{
+    size_t n = strlen(word);
+    if (strncasecmp(p, word, n) != 0)
+        return 0;
+    *end = p + n;
+    return 1;
+}
+
+/* Whether the Content-Type `type` is a JSON body the API takes:
+ * application/json, or with `patch` also application/merge-patch+json,
+ * matched exactly (case aside), with no parameter but an optional charset=utf-8. */
+static int json_media_type(const char *type, int patch)
+{
+    const char *p = skip_ows(type);
+    if (!starts_with(p, "application/json", &p) && !(patch && starts_with(p, "application/merge-patch+json", &p)))
+        return 0;
+    /* Parameters (RFC 9110 §8.3.1): only a charset, and only UTF-8, which is
+     * what JSON is (RFC 8259 §8.1); anything else is another media type. */
+    for (p = skip_ows(p); *p == ';'; p = skip_ows(p)) {
+        p = skip_ows(p + 1);
+        if (!starts_with(p, "charset", &p) || *(p = skip_ows(p)) != '=')
+            return 0;
+        p = skip_ows(p + 1);
+        int quoted = *p == '"';
+        if (!starts_with(p + quoted, "utf-8", &p) || (quoted && *p++ != '"'))
+            return 0;
+    }
+    return *p == '\0';
 }
 
 /* Nesting depth of a JSON text, counted outside strings, before parsing it, so
@@ -185,8 +299,13 @@ int api_body(api_ctx *ctx, json_t **out)
         return -1;
     }
     const char *type = api_header(ctx, "Content-Type");
-    if (type && strncasecmp(type, "application/json", 16) != 0 && strncasecmp(type, "application/merge-patch+json", 28) != 0) {
-        api_problem(ctx, 415, "Send the body as application/json.");
+    if (type && !json_media_type(type, strcmp(ctx->req->http_verb, "PATCH") == 0)) {
+        api_problem(ctx, 415, "Send the body as application/json (or application/merge-patch+json with PATCH), in "
+                              "UTF-8: a charset parameter, if any, must be utf-8.");
+        /* Nothing parses a body of another kind (libmicrohttpd's form parser
+         * is off: a multipart body is only bytes here), and nothing more is
+         * taken from a client that sends one. */
+        u_map_put(ctx->resp->map_header, "Connection", "close");
         return -1;
     }
     if (len == 0) {

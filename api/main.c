@@ -2,7 +2,6 @@
  * Configuration comes from flags, then CRM_* environment variables, then defaults. */
 #include "api.h"
 #include "crm/auth.h"
-#include "crm/capacity.h"
 #include "crm/document.h"
 #include "crm/error.h"
 #include "crm/migrate.h"
@@ -12,14 +11,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 api_config api_cfg;
@@ -63,7 +59,8 @@ static int numeric_setting(long *out, int argc, char **argv, const char *flag, c
 
 static void usage(void)
 {
-    fputs("usage: crm-server serve [--port N] [--bind ADDR] [--threads N] [--data-dir DIR]\n"
+    fputs("usage: crm-server serve [--port N] [--bind ADDR] [--threads N] [--data-dir DIR] [--max-connections N]\n"
+          "         [--max-connections-per-address N] [--header-timeout SECONDS] [--body-min-rate BYTES]\n"
           "       crm-server migrate\n"
           "       crm-server create-tenant --name NAME --slug SLUG --admin-email EMAIL --admin-password PASSWORD"
           " [--admin-name NAME]\n"
@@ -71,40 +68,9 @@ static void usage(void)
           "       crm-server describe   (every resource's fields as JSON)\n"
           "environment: CRM_DATABASE_URL (application role), CRM_MIGRATE_URL (owner role), CRM_PORT, CRM_BIND,\n"
           "  CRM_THREADS, CRM_DATA_DIR, CRM_SIGNUP (1/0), CRM_ISSUER, CRM_TOKEN_RATE, CRM_ACCESS_TTL, CRM_MAX_BODY,\n"
-          "  CRM_SWEEP_SECONDS\n",
+          "  CRM_SWEEP_SECONDS, CRM_MAX_CONNECTIONS, CRM_MAX_CONNECTIONS_PER_ADDRESS, CRM_HEADER_TIMEOUT,\n"
+          "  CRM_BODY_MIN_RATE\n",
           stderr);
-}
-
-/* The request whose line a worker thread has just read: its socket and its
- * peer as ulfius copies it (sizeof (struct sockaddr) bytes), so that
- * request_arrival() can tell when that request came in. */
-static _Thread_local struct {
-    int fd;
-    unsigned char peer[sizeof(struct sockaddr)];
-} arriving = {-1, {0}};
-
-/* MHD calls this on the worker thread as it starts reading each request. */
-static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *connection)
-{
-    const union MHD_ConnectionInfo *fd = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
-    const union MHD_ConnectionInfo *peer = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    arriving.fd = fd && peer && peer->client_addr ? fd->connect_fd : -1;
-    if (arriving.fd >= 0)
-        memcpy(arriving.peer, peer->client_addr, sizeof arriving.peer);
-    return ulfius_uri_logger(cls, uri);
-}
-
-/* The capacity module's arrival function: how long ago the last byte of the
- * request from `peer` came in, as the kernel tells for its socket. */
-static int request_arrival(int64_t *waited_us, const void *peer, size_t len)
-{
-    struct tcp_info info;
-    socklen_t size = sizeof info;
-    if (arriving.fd < 0 || len != sizeof arriving.peer || memcmp(peer, arriving.peer, len) != 0 ||
-        getsockopt(arriving.fd, IPPROTO_TCP, TCP_INFO, &info, &size) != 0)
-        return -1;
-    *waited_us = (int64_t)info.tcpi_last_data_recv * 1000;
-    return 0;
 }
 
 /* describe: the field tables of every resource as JSON (crm/schema.h), which
@@ -231,13 +197,20 @@ static int cmd_serve(int argc, char **argv)
         return 2;
     }
     long port, threads, signup, max_body, access_ttl, token_rate, sweep_seconds;
+    api_guard_config guard = {0};
     if (numeric_setting(&port, argc, argv, "--port", "CRM_PORT", "8080", 1, 65535) < 0 ||
         numeric_setting(&threads, argc, argv, "--threads", "CRM_THREADS", "4", 1, 256) < 0 ||
         numeric_setting(&signup, argc, argv, "--signup", "CRM_SIGNUP", "1", 0, 1) < 0 ||
         numeric_setting(&max_body, argc, argv, "--max-body", "CRM_MAX_BODY", "1048576", 1, 1L << 30) < 0 ||
         numeric_setting(&access_ttl, argc, argv, "--access-ttl", "CRM_ACCESS_TTL", "900", 1, 900) < 0 ||
         numeric_setting(&token_rate, argc, argv, "--token-rate", "CRM_TOKEN_RATE", "10", 1, 1000000) < 0 ||
-        numeric_setting(&sweep_seconds, argc, argv, "--sweep-seconds", "CRM_SWEEP_SECONDS", "300", 1, 86400) < 0)
+        numeric_setting(&sweep_seconds, argc, argv, "--sweep-seconds", "CRM_SWEEP_SECONDS", "300", 1, 86400) < 0 ||
+        numeric_setting(&guard.max_connections, argc, argv, "--max-connections", "CRM_MAX_CONNECTIONS", "4096", 1,
+                        1000000) < 0 ||
+        numeric_setting(&guard.max_per_address, argc, argv, "--max-connections-per-address",
+                        "CRM_MAX_CONNECTIONS_PER_ADDRESS", "256", 1, 1000000) < 0 ||
+        numeric_setting(&guard.header_timeout, argc, argv, "--header-timeout", "CRM_HEADER_TIMEOUT", "10", 1, 3600) < 0 ||
+        numeric_setting(&guard.body_min_rate, argc, argv, "--body-min-rate", "CRM_BODY_MIN_RATE", "1024", 1, 1L << 30) < 0)
         return 2;
     api_cfg.bind = setting(argc, argv, "--bind", "CRM_BIND", "127.0.0.1");
     api_cfg.port = (unsigned)port;
@@ -304,24 +277,35 @@ static int cmd_serve(int argc, char **argv)
      * (an Idempotency-Key in Latin-1 then vanishes and a retry creates twice):
      * let every value through and refuse it where it is read. */
     instance.check_utf8 = 0;
-    crm_capacity_set_arrival(request_arrival);
+    /* Bodies are JSON only: libmicrohttpd's form parser never sees one (a
+     * multipart or form body is refused with 415 like any other non-JSON one). */
+    instance.allowed_post_processor = 0;
+    guard.max_body = api_cfg.max_body;
+    guard.threads = api_cfg.threads;
+    if (api_guard_start(&guard) < 0)
+        return 1;
     if (api_routes_register(&instance) < 0) {
         fprintf(stderr, "serve: cannot register routes\n");
+        api_guard_stop();
         return 1;
     }
     struct MHD_OptionItem options[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)api_guard_mhd_log, NULL}, /* first, or some go to stderr as is */
         {MHD_OPTION_THREAD_POOL_SIZE, api_cfg.threads, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, 4096, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, api_guard_mhd_connection_limit(), NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, API_GUARD_POOL_SIZE, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &addr},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logger, NULL}, /* calls ulfius_uri_logger */
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)api_guard_connection, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)api_guard_completed, NULL},  /* calls mhd_request_completed */
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)api_guard_uri, NULL},        /* calls ulfius_uri_logger */
         {MHD_OPTION_END, 0, NULL},
     };
     if (ulfius_start_framework_with_mhd_options(&instance, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG,
                                                 options) != U_OK) {
         fprintf(stderr, "serve: cannot listen on %s:%u\n", api_cfg.bind, api_cfg.port);
         ulfius_clean_instance(&instance);
+        api_guard_stop();
         return 1;
     }
     sweeper sw = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .url = url,
@@ -330,6 +314,7 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "serve: cannot start the dormant sweep\n");
         ulfius_stop_framework(&instance);
         ulfius_clean_instance(&instance);
+        api_guard_stop();
         crm_keys_free(keys);
         return 1;
     }
@@ -346,6 +331,7 @@ static int cmd_serve(int argc, char **argv)
     pthread_cond_signal(&sw.wake);
     pthread_mutex_unlock(&sw.lock);
     pthread_join(sw.thread, NULL);
+    api_guard_stop(); /* after libmicrohttpd, which closed every connection */
     ulfius_clean_instance(&instance);
     crm_keys_free(keys);
     crm_document_shutdown(); /* the workers that rendered have been joined */

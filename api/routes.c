@@ -136,14 +136,18 @@ static void new_request_id(char *out, size_t size)
     snprintf(out, size, "%s-%lx", prefix, ++counter);
 }
 
+void api_request_id(char *out, size_t size, const char *given)
+{
+    size_t n = given ? strlen(given) : 0;
+    if (n > 0 && n < size && strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") == n)
+        memcpy(out, given, n + 1);
+    else
+        new_request_id(out, size);
+}
+
 static void request_id(api_ctx *ctx)
 {
-    const char *given = api_header(ctx, "X-Request-Id");
-    size_t n = given ? strlen(given) : 0;
-    if (n > 0 && n < sizeof ctx->request_id && strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") == n)
-        memcpy(ctx->request_id, given, n + 1);
-    else
-        new_request_id(ctx->request_id, sizeof ctx->request_id);
+    api_request_id(ctx->request_id, sizeof ctx->request_id, api_header(ctx, "X-Request-Id"));
 }
 
 /* The caller of a route that needs a token: its signature and claims, then
@@ -190,18 +194,12 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
         route->handler(&ctx);
     }
     u_map_put(resp->map_header, "X-Request-Id", ctx.request_id);
+    api_response_headers(resp);
     double elapsed = now_seconds() - started;
     api_metrics_record((int)resp->status, elapsed);
-    struct timespec wall;
-    clock_gettime(CLOCK_REALTIME, &wall);
-    struct tm tm;
-    gmtime_r(&wall.tv_sec, &tm);
-    char ts[40];
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    printf("{\"ts\":\"%s.%03ldZ\",\"request_id\":\"%s\",\"tenant\":\"%s\",\"user\":\"%s\",\"method\":\"%s\","
-           "\"route\":\"%s\",\"status\":%ld,\"duration_ms\":%.3f}\n",
-           ts, wall.tv_nsec / 1000000, ctx.request_id, ctx.who.tenant_id, ctx.who.user_id, req->http_verb,
-           route->path, resp->status, elapsed * 1000.0);
+    api_log_request(&(api_log_entry){.request_id = ctx.request_id, .tenant = ctx.who.tenant_id, .user = ctx.who.user_id,
+                                     .method = req->http_verb, .route = route->path, .status = (long)resp->status,
+                                     .seconds = elapsed});
     crm_error_clear();
     return U_CALLBACK_COMPLETE;
 }

@@ -2,6 +2,7 @@
  * crm_db_exec, which check status, capture the SQLSTATE, log and map errors. */
 #include "crm/db.h"
 #include "crm/error.h"
+#include "crm/log.h"
 
 #include <assert.h>
 #include <pthread.h>
@@ -117,21 +118,17 @@ static int reserve_prepared(crm_db *db, size_t more)
     return 0;
 }
 
-/* One JSON log line for a failed database call; the message is escaped. */
+/* One JSON log line for a failed database call. */
 static void log_failure(const char *level, const char *what, const char *stmt, const char *state,
                         const char *message)
 {
-    char line[1024];
-    size_t n = (size_t)snprintf(line, sizeof line,
-                                "{\"level\":\"%s\",\"msg\":\"%s\",\"statement\":\"%s\",\"sqlstate\":\"%s\",\"detail\":\"",
-                                level, what, stmt, state);
-    for (const char *p = message; p && *p && n + 8 < sizeof line; p++) {
-        if (*p == '"' || *p == '\\')
-            line[n++] = '\\';
-        line[n++] = (*p == '\n' || *p == '\t') ? ' ' : *p;
-    }
-    snprintf(line + n, sizeof line - n, "\"}\n");
-    fputs(line, stderr);
+    crm_log_line line = CRM_LOG_LINE_INIT;
+    crm_log_string(&line, "level", level);
+    crm_log_string(&line, "msg", what);
+    crm_log_string(&line, "statement", stmt);
+    crm_log_string(&line, "sqlstate", state);
+    crm_log_string(&line, "detail", message);
+    crm_log_write(&line, stderr);
 }
 
 static int unavailable(const char *detail)

@@ -608,7 +608,9 @@ function judge(o, req, res, sqlFailures) {
     else if (!wholeBody && !errors.some((e) => typeof e.field === 'string' && e.field !== '')) add('422-names-a-field', `errors name no field: ${JSON.stringify(errors).slice(0, 200)}`);
   }
   if (ok && outside.length) add('accepted-invalid', `${s} for a request outside the contract (${outside.join('; ')})`, outside.map((n) => n.replace(/^(body:schema \S*).*$/, '$1')).join('; '));
-  if (o.secured && notes.some((n) => n.startsWith('auth:')) && s !== 401) add('unauthenticated-not-401', `${s} for ${req.authKind} credentials`);
+  // A body announced larger than the limit is refused before it is read, credentials or not.
+  const refusedUnread = s === 413 && notes.includes('body:too-large');
+  if (o.secured && notes.some((n) => n.startsWith('auth:')) && s !== 401 && !refusedUnread) add('unauthenticated-not-401', `${s} for ${req.authKind} credentials`);
   if (notes.includes('body:malformed-json') && notes.length === 1 && s === 422) add('malformed-not-400', 'a body that is not JSON answered 422');
   if (notes.length === 1 && notes[0] === 'body:not-an-object' && s === 400) add('shape-not-422', `the JSON text ${JSON.stringify(String(req.text))} is JSON of the wrong shape: 422, not 400`, '');
 
