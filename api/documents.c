@@ -146,8 +146,8 @@ void api_document(api_ctx *ctx, const char *kind, const char *json)
     }
     rc = 0;
 done:
-    if (rc == CRM_EUNAVAILABLE) {
-        api_fail(ctx, rc); /* every renderer is busy: 503, Retry-After */
+    if (rc == CRM_EUNAVAILABLE || rc == CRM_ERATELIMIT) {
+        api_fail(ctx, rc); /* every renderer is busy (503), or the caller's share is (429): Retry-After */
     } else if (rc < 0) {
         /* Any other refusal of a renderer is our bug (a bad kind or body), never the client's. */
         char detail[sizeof crm_error_last()->detail];

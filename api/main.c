@@ -71,7 +71,7 @@ static void usage(void)
           "       crm-server describe   (every resource's fields as JSON)\n"
           "environment: CRM_DATABASE_URL (application role), CRM_MIGRATE_URL (owner role), CRM_PORT, CRM_BIND,\n"
           "  CRM_THREADS, CRM_DATA_DIR, CRM_SIGNUP (1/0), CRM_ISSUER, CRM_TOKEN_RATE, CRM_ACCESS_TTL, CRM_MAX_BODY,\n"
-          "  CRM_SWEEP_SECONDS\n",
+          "  CRM_SWEEP_SECONDS, CRM_TENANT_JOBS, CRM_USER_JOBS\n",
           stderr);
 }
 
@@ -230,15 +230,18 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "serve: the data directory name is too long (at most %zu bytes)\n", sizeof keys_dir - 6);
         return 2;
     }
-    long port, threads, signup, max_body, access_ttl, token_rate, sweep_seconds;
+    long port, threads, signup, max_body, access_ttl, token_rate, sweep_seconds, tenant_jobs, user_jobs;
     if (numeric_setting(&port, argc, argv, "--port", "CRM_PORT", "8080", 1, 65535) < 0 ||
         numeric_setting(&threads, argc, argv, "--threads", "CRM_THREADS", "4", 1, 256) < 0 ||
         numeric_setting(&signup, argc, argv, "--signup", "CRM_SIGNUP", "1", 0, 1) < 0 ||
         numeric_setting(&max_body, argc, argv, "--max-body", "CRM_MAX_BODY", "1048576", 1, 1L << 30) < 0 ||
         numeric_setting(&access_ttl, argc, argv, "--access-ttl", "CRM_ACCESS_TTL", "900", 1, 900) < 0 ||
         numeric_setting(&token_rate, argc, argv, "--token-rate", "CRM_TOKEN_RATE", "10", 1, 1000000) < 0 ||
-        numeric_setting(&sweep_seconds, argc, argv, "--sweep-seconds", "CRM_SWEEP_SECONDS", "300", 1, 86400) < 0)
+        numeric_setting(&sweep_seconds, argc, argv, "--sweep-seconds", "CRM_SWEEP_SECONDS", "300", 1, 86400) < 0 ||
+        numeric_setting(&tenant_jobs, argc, argv, "--tenant-jobs", "CRM_TENANT_JOBS", "1", 1, 64) < 0 ||
+        numeric_setting(&user_jobs, argc, argv, "--user-jobs", "CRM_USER_JOBS", "1", 1, 64) < 0)
         return 2;
+    crm_capacity_share((int)tenant_jobs, (int)user_jobs);
     api_cfg.bind = setting(argc, argv, "--bind", "CRM_BIND", "127.0.0.1");
     api_cfg.port = (unsigned)port;
     api_cfg.threads = (int)threads;
