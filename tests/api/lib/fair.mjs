@@ -19,6 +19,7 @@ const SANITIZER = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/;
 
 /** One request to `base`, checked against the contract; { status, headers, body, text, ms }. */
 export async function call(base, method, path, { token, body, headers = {}, timeout = 30000 } = {}) {
+  // base: a server's URL, e.g. BASE of client.mjs or startServer()'s.
   const h = { ...headers };
   if (body !== undefined) h['content-type'] = 'application/json';
   if (token) h.authorization = `Bearer ${token}`;
@@ -32,7 +33,8 @@ export async function call(base, method, path, { token, body, headers = {}, time
   const buf = Buffer.from(await res.arrayBuffer());
   const ms = performance.now() - started;
   const ct = (res.headers.get('content-type') ?? '').split(';')[0].trim();
-  const text = ct.startsWith('application/pdf') ? '' : buf.toString('utf8');
+  // latin1 keeps every byte of a PDF as one character; the rest is UTF-8.
+  const text = buf.toString(ct === 'application/pdf' ? 'latin1' : 'utf8');
   let parsed = text;
   if (ct === 'application/json' || ct.endsWith('+json')) parsed = JSON.parse(text);
   const out = { status: res.status, headers: res.headers, body: parsed, text, bytes: buf.length, ms };
@@ -145,13 +147,13 @@ export async function seedCustomers(tenant, owner, n) {
        SELECT $1::uuid, initcap(w[1 + g % 40]) || ' ' || initcap(w[1 + (g / 40) % 40]) || ' ' || initcap(w[1 + (g / 1600) % 40])
               || (ARRAY[' Co.', ' Ltd', ' GmbH', ' Trading Company', '有限公司', ''])[1 + g % 6],
               $2::uuid, (ARRAY['lead', 'prospect', 'active', 'dormant', 'lost'])[1 + g % 5],
-              '+86 21 ' || lpad((g * 7)::text, 8, '0'), 'contact' || g || '@' || w[1 + (g * 13) % 40] || '.example'
+              '+86 21 ' || lpad((g * 7)::text, 8, '0'), 'contact' || g || '@' || w[1 + (g * 13) % 38] || '.example'
          FROM generate_series(1, $3::int) AS g,
               (SELECT ARRAY['acme', 'globex', 'initech', 'umbrella', 'stark', 'wayne', 'wonka', 'tyrell', 'hooli',
                 'vandelay', 'aperture', 'oscorp', 'nakatomi', 'sterling', 'cooper', 'draper', 'monarch', 'bluth',
                 'northwind', 'contoso', 'fabrikam', 'tailspin', 'litware', 'shanghai', 'beijing', 'shenzhen',
                 'munich', 'berlin', 'paris', 'milan', 'madrid', 'lisbon', 'vienna', 'zurich', 'trading', 'logistics',
-                'electronics', 'machinery', '华联', '贸易'] AS w) words`,
+                'electronics', 'machinery', '华联', '贸易'] AS w) words`, // the two last are no email's
       [tenant, owner, n],
     );
     await db.query('ALTER TABLE customers ENABLE TRIGGER customers_audit, ENABLE TRIGGER customers_change');
