@@ -170,10 +170,18 @@ void api_get_printable(api_ctx *ctx, crm_get_fn get, const char *kind)
     crm_doc doc = {0};
     if (api_path_id(ctx, "id", &id) < 0)
         return;
-    int rc = get(&doc, ctx->db, &ctx->who, id);
+    /* A PDF is refused, when it is, before its document is read: a flood of
+     * refused requests costs next to nothing. */
+    int pdf = preferred(ctx) == 1;
+    int rc = pdf ? crm_document_hold() : 0;
+    int held = pdf && rc == 0;
+    if (rc == 0)
+        rc = get(&doc, ctx->db, &ctx->who, id);
     if (rc < 0)
         api_fail(ctx, rc);
     else
         api_document(ctx, kind, doc.json);
+    if (held)
+        crm_document_release();
     crm_doc_free(&doc);
 }
