@@ -154,8 +154,8 @@ void api_document(api_ctx *ctx, const char *kind, const char *json)
     }
     rc = 0;
 done:
-    if (rc == CRM_EUNAVAILABLE) {
-        api_fail(ctx, rc); /* every renderer is busy: 503, Retry-After */
+    if (rc == CRM_EUNAVAILABLE || rc == CRM_ERATELIMIT) {
+        api_fail(ctx, rc); /* every renderer is busy (503), or the caller's share is (429): Retry-After */
     } else if (rc < 0) {
         /* Any other refusal of a renderer is our bug (a bad kind or body), never the client's. */
         char detail[sizeof crm_error_last()->detail];
@@ -178,10 +178,18 @@ void api_get_printable(api_ctx *ctx, crm_get_fn get, const char *kind)
     crm_doc doc = {0};
     if (api_path_id(ctx, "id", &id) < 0)
         return;
-    int rc = get(&doc, ctx->db, &ctx->who, id);
+    /* A PDF is refused, when it is, before its document is read: a flood of
+     * refused requests costs next to nothing. */
+    int pdf = preferred(ctx) == 1;
+    int rc = pdf ? crm_document_hold() : 0;
+    int held = pdf && rc == 0;
+    if (rc == 0)
+        rc = get(&doc, ctx->db, &ctx->who, id);
     if (rc < 0)
         api_fail(ctx, rc);
     else
         api_document(ctx, kind, doc.json);
+    if (held)
+        crm_document_release();
     crm_doc_free(&doc);
 }

@@ -69,7 +69,7 @@ static void usage(void)
           "environment: CRM_DATABASE_URL (application role), CRM_MIGRATE_URL (owner role), CRM_PORT, CRM_BIND,\n"
           "  CRM_THREADS, CRM_DATA_DIR, CRM_SIGNUP (1/0), CRM_ISSUER, CRM_TOKEN_RATE, CRM_ACCESS_TTL, CRM_MAX_BODY,\n"
           "  CRM_SWEEP_SECONDS, CRM_MAX_CONNECTIONS, CRM_MAX_CONNECTIONS_PER_ADDRESS, CRM_HEADER_TIMEOUT,\n"
-          "  CRM_BODY_MIN_RATE\n",
+          "  CRM_BODY_MIN_RATE, CRM_TENANT_JOBS, CRM_USER_JOBS, CRM_TOKEN_ADDRESS_RATE, CRM_SIGNUP_RATE\n",
           stderr);
 }
 
@@ -196,7 +196,7 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "serve: the data directory name is too long (at most %zu bytes)\n", sizeof keys_dir - 6);
         return 2;
     }
-    long port, threads, signup, max_body, access_ttl, token_rate, sweep_seconds;
+    long port, threads, signup, max_body, access_ttl, token_rate, sweep_seconds, tenant_jobs, user_jobs;
     api_guard_config guard = {0};
     if (numeric_setting(&port, argc, argv, "--port", "CRM_PORT", "8080", 1, 65535) < 0 ||
         numeric_setting(&threads, argc, argv, "--threads", "CRM_THREADS", "4", 1, 256) < 0 ||
@@ -210,8 +210,11 @@ static int cmd_serve(int argc, char **argv)
         numeric_setting(&guard.max_per_address, argc, argv, "--max-connections-per-address",
                         "CRM_MAX_CONNECTIONS_PER_ADDRESS", "256", 1, 1000000) < 0 ||
         numeric_setting(&guard.header_timeout, argc, argv, "--header-timeout", "CRM_HEADER_TIMEOUT", "10", 1, 3600) < 0 ||
-        numeric_setting(&guard.body_min_rate, argc, argv, "--body-min-rate", "CRM_BODY_MIN_RATE", "1024", 1, 1L << 30) < 0)
+        numeric_setting(&guard.body_min_rate, argc, argv, "--body-min-rate", "CRM_BODY_MIN_RATE", "1024", 1, 1L << 30) < 0 ||
+        numeric_setting(&tenant_jobs, argc, argv, "--tenant-jobs", "CRM_TENANT_JOBS", "1", 1, 64) < 0 ||
+        numeric_setting(&user_jobs, argc, argv, "--user-jobs", "CRM_USER_JOBS", "1", 1, 64) < 0)
         return 2;
+    crm_capacity_share((int)tenant_jobs, (int)user_jobs);
     api_cfg.bind = setting(argc, argv, "--bind", "CRM_BIND", "127.0.0.1");
     api_cfg.port = (unsigned)port;
     api_cfg.threads = (int)threads;

@@ -39,12 +39,20 @@ void api_ops_jwks(api_ctx *ctx)
     u_map_put(ctx->resp->map_header, "Cache-Control", "public, max-age=300");
 }
 
+/* How long readiness waits for the database: a probe that hangs with a frozen
+ * database tells the load balancer nothing, so it answers 503 within a second. */
+#define READY_WAIT_MS 500
+
 void api_ops_readyz(api_ctx *ctx)
 {
+    int wait = crm_db_set_wait(ctx->db, READY_WAIT_MS);
     int rc = crm_migrate_check(ctx->db);
+    crm_db_set_wait(ctx->db, wait);
     if (rc < 0) {
-        const crm_error *err = crm_error_last();
-        crm_error_set(CRM_EUNAVAILABLE, "Not ready: %s", err->detail);
+        /* A copy: the error being set is the one the detail is read from. */
+        char detail[sizeof crm_error_last()->detail];
+        snprintf(detail, sizeof detail, "%s", crm_error_last()->detail);
+        crm_error_set(CRM_EUNAVAILABLE, "Not ready: %s", detail);
         crm_error_retry_after(1);
         api_fail(ctx, CRM_EUNAVAILABLE);
         return;

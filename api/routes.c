@@ -186,6 +186,8 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     if (rc < 0) {
         api_fail(&ctx, rc);
     } else {
+        /* Expensive work is shared out by tenant and user (nobody on public routes). */
+        crm_capacity_caller(ctx.who.tenant_id, ctx.who.user_id);
         if (route->uses_db) {
             ctx.db = crm_db_thread();
             /* For nobody too: the thread's previous request must not lend its caller. */

@@ -61,7 +61,7 @@ const crm_field crm_customer_filters[] = {
 };
 
 static const crm_field SEARCH[] = {
-    {"q", CRM_T_STRING, CRM_F_REQUIRED, 0, 200, 0, NULL}, /* given, not empty */
+    {"q", CRM_T_STRING, CRM_F_REQUIRED, 0, CRM_SEARCH_MAX_CHARS, 0, NULL}, /* given, not empty */
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 

@@ -5,6 +5,8 @@
 #include "crm/log.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -14,6 +16,11 @@
 #include <time.h>
 
 #define PREPARED_MIN 256 /* initial size of a connection's set of prepared statements */
+/* How long a worker's call waits for the database before it gives up, drops the
+ * connection and answers 503: longer than the role's statement_timeout (5 s),
+ * so only a server that stopped answering (frozen, or cut off without a reset)
+ * reaches it, and the worker is free again instead of hanging with it. */
+#define WORKER_WAIT_MS 10000
 
 /* The transaction crm_db_begin asked for: begun lazily, so BEGIN travels with
  * the transaction's first statement. */
@@ -31,6 +38,9 @@ struct crm_db {
     int tx;             /* TX_* */
     int tx_has_caller;  /* the open transaction carries tenant_id/user_id already */
     char sqlstate[6];
+    int wait_ms;          /* the longest a call waits for the server (0 = as long as it takes) */
+    int64_t deadline_ms;  /* of the call under way (0 = none), on the monotonic clock */
+    char statement_timeout[16]; /* sent with each statement ("" = the role's) */
     time_t last_attempt; /* last failed (re)connect attempt, to retry at most once a second */
     int connected_before; /* for counting reconnects */
 };
@@ -43,6 +53,8 @@ static const crm_stmt SET_CALLER = {
     "db_set_caller",
     "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
 };
+/* Local to the statement's implicit transaction, like the caller. */
+static const crm_stmt SET_TIMEOUT = {"db_set_timeout", "SELECT set_config('statement_timeout', $1, true)"};
 
 static char *shared_conninfo;
 static pthread_key_t thread_key;
@@ -131,6 +143,39 @@ static void log_failure(const char *level, const char *what, const char *stmt, c
     crm_log_write(&line, stderr);
 }
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Start the clock of one call: it may wait for the server until its deadline. */
+static void start_call(crm_db *db) { db->deadline_ms = db->wait_ms > 0 ? monotonic_ms() + db->wait_ms : 0; }
+
+static int deadline_passed(const crm_db *db) { return db->deadline_ms && monotonic_ms() >= db->deadline_ms; }
+
+/* Wait until `fd` is ready for `events` or the call's deadline passes: 1 ready
+ * (or failed: libpq finds out and says), 0 past the deadline. */
+static int wait_socket(const crm_db *db, int fd, short events)
+{
+    for (;;) {
+        int timeout = -1;
+        if (db->deadline_ms) {
+            int64_t left = db->deadline_ms - monotonic_ms();
+            if (left <= 0)
+                return 0;
+            timeout = left > 60000 ? 60000 : (int)left;
+        }
+        struct pollfd ready = {fd, events, 0};
+        int n = poll(&ready, 1, timeout);
+        if (n > 0 || (n < 0 && errno != EINTR))
+            return 1;
+        if (n == 0 && !db->deadline_ms)
+            continue;
+    }
+}
+
 static int unavailable(const char *detail)
 {
     crm_error_retry_after(1);
@@ -145,6 +190,94 @@ static void drop_connection(crm_db *db)
     if (db->conn)
         PQfinish(db->conn);
     db->conn = NULL;
+}
+
+static int result_error(crm_db *db, PGresult *res, const char *what);
+
+/* The server did not answer within the call's deadline: what it did is
+ * unknown, so the connection goes (a new one is made on the next call). */
+static int timed_out(crm_db *db, const char *what)
+{
+    char detail[96];
+    snprintf(detail, sizeof detail, "no answer within %d ms", db->wait_ms);
+    log_failure("error", "database did not answer in time", what, "", detail);
+    drop_connection(db);
+    db->last_attempt = time(NULL);
+    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", "");
+    crm_error_retry_after(1);
+    return crm_error_set(CRM_EUNAVAILABLE, "The database did not answer within %d ms.", db->wait_ms);
+}
+
+/* Block until the next PQgetResult can return without waiting past the
+ * call's deadline. Returns 0, or CRM_EUNAVAILABLE when the deadline passed
+ * (the connection is dropped). Without a deadline PQgetResult simply waits. */
+static int await_result(crm_db *db, const char *what)
+{
+    if (!db->deadline_ms)
+        return 0;
+    while (PQisBusy(db->conn)) {
+        if (!wait_socket(db, PQsocket(db->conn), POLLIN))
+            return timed_out(db, what);
+        if (!PQconsumeInput(db->conn))
+            return 0; /* the connection failed: PQgetResult says how */
+    }
+    return 0;
+}
+
+/* A new connection, made without waiting past the call's deadline (a frozen
+ * server accepts the socket and then never answers). Returns the connection,
+ * bad or good, or NULL past the deadline. */
+static PGconn *connect_within_deadline(crm_db *db)
+{
+    PGconn *conn = PQconnectStart(db->conninfo);
+    PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+    while (conn && PQstatus(conn) != CONNECTION_BAD && state != PGRES_POLLING_OK && state != PGRES_POLLING_FAILED) {
+        if (!wait_socket(db, PQsocket(conn), state == PGRES_POLLING_READING ? POLLIN : POLLOUT)) {
+            PQfinish(conn);
+            return NULL;
+        }
+        state = PQconnectPoll(conn);
+    }
+    return conn;
+}
+
+/* The session settings every connection gets, within the call's deadline.
+ * Returns 0 or a crm error (the connection is dropped). */
+static int set_up_session(crm_db *db)
+{
+    /* Our statements take their tenant, caller and filters as parameters; a
+     * custom plan per execution costs more to plan than to run (measured with
+     * pgbench: a visibility-checked lookup ran at 9k/s with custom plans and
+     * 19k/s with a generic one), so plan each statement once. A generic plan
+     * cannot know how many rows the tenant has and estimates the cost of any
+     * tenant's share of a big table; with JIT on, that estimate made PostgreSQL
+     * compile every execution of a list (600 ms for a query that runs in
+     * 0.2 ms) as soon as one tenant had 60,000 customers: no JIT for these
+     * short statements. */
+    if (!PQsendQuery(db->conn, "SET plan_cache_mode = force_generic_plan; SET jit = off")) {
+        int rc = result_error(db, NULL, "connect");
+        drop_connection(db);
+        return rc;
+    }
+    int failed = 0;
+    for (;;) {
+        if (await_result(db, "connect") < 0)
+            return CRM_EUNAVAILABLE;
+        PGresult *res = PQgetResult(db->conn);
+        if (!res)
+            break;
+        if (!failed && PQresultStatus(res) != PGRES_COMMAND_OK) {
+            failed = 1;
+            result_error(db, res, "connect");
+        } else {
+            PQclear(res);
+        }
+    }
+    if (failed) {
+        drop_connection(db);
+        return crm_error_last()->code;
+    }
+    return 0;
 }
 
 /* Make sure the connection is usable; reconnect when it is not (failed attempts
@@ -165,22 +298,27 @@ static int ensure_connected(crm_db *db)
     memset(db->prepared, 0, db->prepared_size * sizeof *db->prepared);
     db->prepared_count = 0;
     drop_connection(db);
-    db->conn = PQconnectdb(db->conninfo);
+    db->conn = connect_within_deadline(db);
+    if (!db->conn) {
+        db->last_attempt = now;
+        char detail[64];
+        snprintf(detail, sizeof detail, "no answer within %d ms", db->wait_ms);
+        log_failure("error", "database connection failed", "connect", "", detail);
+        return unavailable("The database is unavailable.");
+    }
     if (PQstatus(db->conn) != CONNECTION_OK) {
         db->last_attempt = now;
         log_failure("error", "database connection failed", "connect", "", PQerrorMessage(db->conn));
+        return unavailable("The database is unavailable.");
+    }
+    if (set_up_session(db) < 0) {
+        db->last_attempt = now;
         return unavailable("The database is unavailable.");
     }
     db->last_attempt = 0;
     if (db->connected_before)
         atomic_fetch_add(&reconnects, 1);
     db->connected_before = 1;
-    /* Our statements take their tenant, caller and filters as parameters; a
-     * custom plan per execution costs more to plan than to run (measured with
-     * pgbench: a visibility-checked lookup ran at 9k/s with custom plans and
-     * 19k/s with a generic one), so plan each statement once. */
-    PGresult *res = PQexec(db->conn, "SET plan_cache_mode = force_generic_plan");
-    PQclear(res);
     return 0;
 }
 
@@ -211,9 +349,26 @@ crm_db *crm_db_thread(void)
     crm_db *db = pthread_getspecific(thread_key);
     if (!db) {
         db = db_new(shared_conninfo);
+        if (db)
+            db->wait_ms = WORKER_WAIT_MS;
         pthread_setspecific(thread_key, db);
     }
     return db;
+}
+
+int crm_db_set_wait(crm_db *db, int ms)
+{
+    int previous = db->wait_ms;
+    db->wait_ms = ms > 0 ? ms : 0;
+    return previous;
+}
+
+void crm_db_set_statement_timeout(crm_db *db, int ms)
+{
+    if (ms > 0)
+        snprintf(db->statement_timeout, sizeof db->statement_timeout, "%d", ms);
+    else
+        db->statement_timeout[0] = '\0';
 }
 
 int crm_db_open(crm_db **out, const char *conninfo)
@@ -221,6 +376,7 @@ int crm_db_open(crm_db **out, const char *conninfo)
     crm_db *db = db_new(conninfo);
     if (!db)
         return crm_error_set(CRM_ERROR, "Out of memory.");
+    start_call(db);
     int rc = ensure_connected(db);
     if (rc < 0) {
         crm_db_close(db);
@@ -252,14 +408,18 @@ static int result_error(crm_db *db, PGresult *res, const char *what)
         code = CRM_EUNAVAILABLE;
         detail = "The database is unavailable.";
         crm_error_retry_after(1);
+    } else if (strcmp(state, "57014") == 0) {
+        /* statement_timeout (or a cancel): the database is overloaded or the
+         * statement waited on a lock; nothing was done, so trying again later is right. */
+        code = CRM_EUNAVAILABLE;
+        detail = "The database took too long to answer; retry in a moment.";
+        crm_error_retry_after(1);
     } else if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
         code = CRM_ECONFLICT;
         detail = "The request conflicts with the current state of the data.";
     } else if (strcmp(state, "23503") == 0 || strcmp(state, "23514") == 0 || strncmp(state, "22", 2) == 0) {
         code = CRM_EINVALID;
         detail = "A value is out of range or refers to something that does not exist.";
-    } else if (strcmp(state, "57014") == 0) {
-        detail = "The database took too long to answer.";
     } else if (strcmp(state, CRM_SQLSTATE_GONE) == 0) {
         /* Raised by our triggers: what the write hangs off was deleted (or merged away) meanwhile. */
         code = CRM_ENOTFOUND;
@@ -303,13 +463,17 @@ typedef struct step {
 static PGresult *pipeline(crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params)
 {
     const char *caller[] = {db->tenant_id, db->user_id};
-    step steps[3];
+    const char *timeout[] = {db->statement_timeout};
+    step steps[4];
     int n = 0;
     if (db->tx == TX_PENDING)
         steps[n++] = (step){&BEGIN_TX, 0, NULL};
     int with_caller = needs_caller(db);
     if (with_caller)
         steps[n++] = (step){&SET_CALLER, 2, caller};
+    /* Outside a transaction only: there it ends with the statement's own. */
+    if (stmt && db->statement_timeout[0] && db->tx == TX_NONE)
+        steps[n++] = (step){&SET_TIMEOUT, 1, timeout};
     if (stmt)
         steps[n++] = (step){stmt, nparams, params};
     assert(n > 0);
@@ -320,7 +484,7 @@ static PGresult *pipeline(crm_db *db, const crm_stmt *stmt, int nparams, const c
     struct {
         const crm_stmt *stmt;
         int prepare;
-    } sent[2 * 3];
+    } sent[2 * 4];
     int nsent = 0;
     int ok = PQenterPipelineMode(db->conn);
     for (int i = 0; ok && i < n; i++) {
@@ -346,6 +510,10 @@ static PGresult *pipeline(crm_db *db, const crm_stmt *stmt, int nparams, const c
     PGresult *last = NULL;
     int failed = 0, began = 0, caller_set = 0;
     for (int k = 0; k < nsent && !connection_lost(db); k++) {
+        if (await_result(db, sent[k].stmt->name) < 0) {
+            failed = 1;
+            break;
+        }
         PGresult *res = PQgetResult(db->conn);
         if (!res) {
             /* A command without a result: libpq and the server are out of step. */
@@ -373,12 +541,20 @@ static PGresult *pipeline(crm_db *db, const crm_stmt *stmt, int nparams, const c
             last = res;
         }
         /* Each command's results end with a NULL. */
-        for (PGresult *more; (more = PQgetResult(db->conn));)
-            PQclear(more);
+        for (PGresult *more;; PQclear(more)) {
+            if (await_result(db, sent[k].stmt->name) < 0) {
+                failed = 1;
+                break;
+            }
+            if (!(more = PQgetResult(db->conn)))
+                break;
+        }
     }
     if (connection_lost(db)) {
         if (!failed)
             result_error(db, NULL, what);
+        failed = 1;
+    } else if (await_result(db, what) < 0) {
         failed = 1;
     } else {
         PGresult *sync = PQgetResult(db->conn);
@@ -441,12 +617,14 @@ static PGresult *exec_plain(crm_db *db, const char *sql)
 static int execute(PGresult **out, crm_db *db, const crm_stmt *stmt, const char *sql, int nparams,
                    const char *const *params)
 {
+    start_call(db);
     int rc = ensure_connected(db);
     if (rc < 0)
         return rc;
     int retry = db->tx != TX_OPEN && PQtransactionStatus(db->conn) == PQTRANS_IDLE;
     PGresult *res = stmt ? pipeline(db, stmt, nparams, params) : exec_plain(db, sql);
-    if (!res && retry && connection_lost(db) && db->tx != TX_OPEN) {
+    /* Not after the deadline: the server was not lost, it did not answer. */
+    if (!res && retry && connection_lost(db) && db->tx != TX_OPEN && !deadline_passed(db)) {
         if ((rc = ensure_connected(db)) < 0)
             return rc;
         res = stmt ? pipeline(db, stmt, nparams, params) : exec_plain(db, sql);

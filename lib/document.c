@@ -29,7 +29,11 @@
  * this many render at once, beyond it the caller is refused at once
  * (capacity.h says why nobody waits). */
 static crm_capacity rendering =
-    CRM_CAPACITY_INIT(2, "The server is busy rendering other documents; retry in a moment.");
+    CRM_CAPACITY_FAIR_INIT(2, "The server is busy rendering other documents; retry in a moment.");
+
+int crm_document_hold(void) { return crm_capacity_enter(&rendering); }
+
+void crm_document_release(void) { crm_capacity_leave(&rendering); }
 
 /* ---- growable byte buffer ------------------------------------------------ */
 

@@ -99,11 +99,15 @@ pgdir="$tmp/pg"
 # refuse (exit 1, saying the database is ahead) before it serves anything.
 run_db() {
 	crm_log "database funnel tests (log: build-test/db-tests.log)"
-	if ! CRM_TEST_DB="$1" CRM_TEST_OWNER_DB="$2" timeout --foreground -k 10 300 build-test/test_db >"$DB_LOG" 2>&1; then
-		cat "$DB_LOG" >&2
-		fail db "build-test/test_db"
-		return
-	fi
+	local t
+	: >"$DB_LOG"
+	for t in build-test/test_db build-test/test_db_plans; do
+		if ! CRM_TEST_DB="$1" CRM_TEST_OWNER_DB="$2" timeout --foreground -k 10 300 "$t" >>"$DB_LOG" 2>&1; then
+			cat "$DB_LOG" >&2
+			fail db "$t"
+			return
+		fi
+	done
 	local psql status=0
 	psql="$(crm_pg_bindir)/psql"
 	crm_log "serve refuses a database ahead of the binary"

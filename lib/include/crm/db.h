@@ -34,6 +34,23 @@ void crm_db_configure(const char *conninfo);
  * CRM_EUNAVAILABLE until the server is back. Owned by the thread. */
 crm_db *crm_db_thread(void);
 
+/* crm_db_set_wait: the longest each following call on `db` waits for the
+ * server, connecting included, in milliseconds (0: as long as it takes, the
+ * default of crm_db_open; a worker's connection from crm_db_thread waits 10 s,
+ * beyond the role's statement_timeout). A call that waits longer drops the
+ * connection (the next call makes a new one) and fails with CRM_EUNAVAILABLE,
+ * so a server that stopped answering cannot hold a thread. crm_db_exec is not
+ * bound by it. Returns the previous wait. */
+int crm_db_set_wait(crm_db *db, int ms);
+
+/* crm_db_set_statement_timeout: each following statement run outside a
+ * transaction may run at most `ms` milliseconds (statement_timeout, local to
+ * the statement's own implicit transaction, sent in its pipeline: no extra
+ * round trip); 0: the role's setting again. Inside a transaction it does not
+ * apply. A statement that runs longer fails with CRM_EUNAVAILABLE (SQLSTATE
+ * 57014) and a Retry-After. */
+void crm_db_set_statement_timeout(crm_db *db, int ms);
+
 /* crm_db_open: a connection of its own to `conninfo` (for commands such as
  * migrate). Returns 0 or CRM_EUNAVAILABLE; *out is the caller's (crm_db_close). */
 int crm_db_open(crm_db **out, const char *conninfo);
@@ -60,7 +77,8 @@ void crm_db_set_caller(crm_db *db, const crm_caller *who);
  * reached the server (then CRM_EUNAVAILABLE until crm_db_rollback).
  * Returns 0 with *out the result (the caller's, PQclear) for tuples or commands;
  * otherwise a crm error: CRM_ECONFLICT (unique/serialization), CRM_EINVALID
- * (bad value/foreign key), CRM_EUNAVAILABLE (server gone), CRM_ERROR. */
+ * (bad value/foreign key), CRM_EUNAVAILABLE (server gone or not answering in
+ * time, statement timeout: with a Retry-After), CRM_ERROR. */
 int crm_db_run(PGresult **out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params);
 
 /* crm_db_exec: run plain SQL without parameters, possibly several statements

@@ -16,9 +16,18 @@
  * extracted. Safe to call from several threads at once; at most a few render
  * at once, the others are refused at once (capacity.h).
  * Returns 0, CRM_EINVALID for an unknown kind or a doc that is not an object,
- * CRM_EUNAVAILABLE (Retry-After set) when the renderers are all busy, or
- * CRM_ERROR. On success *out (malloc'd, *len bytes) is the caller's. */
+ * CRM_EUNAVAILABLE (Retry-After set) when the renderers are all busy,
+ * CRM_ERATELIMIT when the caller's tenant or user renders or searches
+ * already (its share, capacity.h), or CRM_ERROR. On success *out (malloc'd, *len bytes) is the caller's. */
 int crm_document_pdf(unsigned char **out, size_t *len, const char *kind, const json_t *doc);
+
+/* crm_document_hold: take a renderer's place for the calling thread ahead of
+ * crm_document_pdf, so that a request the pool (or the caller's share of
+ * expensive work) would refuse is refused before reading its document; the
+ * thread's renders until crm_document_release() use that place. Returns 0,
+ * CRM_EUNAVAILABLE or CRM_ERATELIMIT (Retry-After set). */
+int crm_document_hold(void);
+void crm_document_release(void);
 
 /* crm_document_csv: the `lines` of `doc` as CSV: a UTF-8 byte order mark (so
  * Excel reads UTF-8), a header row, one row per line, RFC 4180 quoting and
