@@ -2,6 +2,7 @@
  * Configuration comes from flags, then CRM_* environment variables, then defaults. */
 #include "api.h"
 #include "crm/auth.h"
+#include "crm/capacity.h"
 #include "crm/document.h"
 #include "crm/error.h"
 #include "crm/migrate.h"
