@@ -38,6 +38,7 @@ struct crm_db {
     int tx;             /* TX_* */
     int tx_has_caller;  /* the open transaction carries tenant_id/user_id already */
     char sqlstate[6];
+    int worker;           /* a worker's connection (crm_db_thread), serving requests */
     int wait_ms;          /* the longest a call waits for the server (0 = as long as it takes) */
     int64_t deadline_ms;  /* of the call under way (0 = none), on the monotonic clock */
     char statement_timeout[16]; /* sent with each statement ("" = the role's) */
@@ -253,8 +254,14 @@ static int set_up_session(crm_db *db)
      * tenant's share of a big table; with JIT on, that estimate made PostgreSQL
      * compile every execution of a list (600 ms for a query that runs in
      * 0.2 ms) as soon as one tenant had 60,000 customers: no JIT for these
-     * short statements. */
-    if (!PQsendQuery(db->conn, "SET plan_cache_mode = force_generic_plan; SET jit = off")) {
+     * short statements. For the same reason a generic plan may think a
+     * sequential scan cheaper than the tenant's index (the audit log's was
+     * planned so next to a tenant of 30,000 rows); a sequential scan reads
+     * every tenant's rows, which no request of one tenant may do, so a
+     * worker's plans have none where an index can serve. */
+    const char *setup = db->worker ? "SET plan_cache_mode = force_generic_plan; SET jit = off; SET enable_seqscan = off"
+                                   : "SET plan_cache_mode = force_generic_plan; SET jit = off";
+    if (!PQsendQuery(db->conn, setup)) {
         int rc = result_error(db, NULL, "connect");
         drop_connection(db);
         return rc;
@@ -349,8 +356,10 @@ crm_db *crm_db_thread(void)
     crm_db *db = pthread_getspecific(thread_key);
     if (!db) {
         db = db_new(shared_conninfo);
-        if (db)
+        if (db) {
+            db->worker = 1;
             db->wait_ms = WORKER_WAIT_MS;
+        }
         pthread_setspecific(thread_key, db);
     }
     return db;

@@ -201,11 +201,12 @@ describe('a burst of PDF prints', () => {
     const statuses = {};
     for (const r of results) {
       statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-      assert.ok([200, 503].includes(r.status), `a print answered ${r.status}: ${r.text.slice(0, 300)}`);
+      // 429: beyond the caller's share of expensive work (one at a time), 503: beyond the server's renderers.
+      assert.ok([200, 429, 503].includes(r.status), `a print answered ${r.status}: ${r.text.slice(0, 300)}`);
       if (r.status === 200) assert.equal(r.text.slice(0, 5), '%PDF-');
-      if (r.status === 503) {
-        assert.match(r.headers.get('retry-after') ?? '', /^[1-9][0-9]*$/, '503 says when to retry');
-        assert.equal(r.body.type, 'https://crm.example/problems/unavailable');
+      if (r.status === 429 || r.status === 503) {
+        assert.match(r.headers.get('retry-after') ?? '', /^[1-9][0-9]*$/, `${r.status} says when to retry`);
+        assert.equal(r.body.type, `https://crm.example/problems/${r.status === 429 ? 'rate-limited' : 'unavailable'}`);
       }
     }
     const report = `burst ${burstMs} ms (${JSON.stringify(statuses)}); fresh GETs: ${latencies.fresh.length}, ` +

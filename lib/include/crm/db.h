@@ -31,7 +31,9 @@ void crm_db_configure(const char *conninfo);
 
 /* crm_db_thread: this thread's connection, connecting on first use. Never NULL;
  * a connection that cannot reach the server makes each call fail with
- * CRM_EUNAVAILABLE until the server is back. Owned by the thread. */
+ * CRM_EUNAVAILABLE until the server is back. Owned by the thread. It serves
+ * requests: its calls wait at most 10 s (crm_db_set_wait) and its plans use
+ * an index wherever one serves (enable_seqscan off). */
 crm_db *crm_db_thread(void);
 
 /* crm_db_set_wait: the longest each following call on `db` waits for the

@@ -114,18 +114,20 @@ async function clusterPids() {
  */
 export async function whileFrozen(body) {
   const pids = await clusterPids();
-  const thaw = () => {
+  // A backend may have ended since it was listed.
+  const signal = (name) => {
     for (const pid of pids) {
       try {
-        process.kill(pid, 'SIGCONT');
-      } catch {
-        // gone already
+        process.kill(pid, name);
+      } catch (err) {
+        if (err.code !== 'ESRCH') throw err;
       }
     }
   };
+  const thaw = () => signal('SIGCONT');
   process.once('exit', thaw);
   try {
-    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    signal('SIGSTOP');
     return await body();
   } finally {
     thaw();
