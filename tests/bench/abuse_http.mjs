@@ -49,7 +49,7 @@ async function token() {
   if (process.env.BENCH_TOKEN) return process.env.BENCH_TOKEN;
   const id = Math.random().toString(36).slice(2, 10);
   const r = await request('POST', '/v1/signup', {
-    body: { organization: `Bench ${id}`, name: 'Bench', email: `bench-${id}@example.com`, password: 'bench-password-123' },
+    body: { organization: `Bench ${id}`, name: 'Bench', email: `bench-${id}@example.com`, password: 'river-stone-crane-42' },
   });
   if (r.status !== 201) throw new Error(`sign-up failed: ${r.status ?? r.error} ${r.text ?? ''}`);
   return JSON.parse(r.text).access_token;

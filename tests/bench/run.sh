@@ -33,7 +33,7 @@ PEER_LOG="build/bench-peer.log"
 PGBENCH_SCRIPT="tests/bench/customer_get.pgbench"
 SLUG="bench"
 EMAIL="bench@bench.test"
-PASSWORD="bench-password-123"
+PASSWORD="river-stone-crane-42" # not made of the e-mail address: new passwords may not be
 
 server_pid=""
 peer_pid=""
