@@ -4,6 +4,7 @@
 #include "crm/customer.h"
 #include "crm/error.h"
 #include "crm/policy.h"
+#include "crm/search.h"
 #include "crm/validate.h"
 
 #include <assert.h>
@@ -11,14 +12,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* (tenant, name, phone, email, except id, user). The candidates are bounded
+ * whatever the tenant holds, as a search's are (crm/search.h): the customers
+ * with a term starting with a prefix of the name (at most 600 in all), and
+ * those with the same phone or email (their indexes); of them the 200 that
+ * match most prefixes are compared by trigram similarity. */
 static const crm_stmt FIND = {
     "duplicate_find",
-    "WITH d AS (SELECT c.id, c.name, c.owner_id,"
+    "WITH n AS (SELECT customer_name_norm(coalesce($2, '')) AS qn, phone_norm($3) AS p, email_norm($4) AS e),"
+    CRM_SQL_SEARCH_PREFIXES("$2") ","
+    " candidate AS (SELECT id, max(hits) AS hits FROM ("
+    CRM_SQL_TERM_HITS("customer", "(SELECT greatest(10, 600 / greatest(count(*), 1)) FROM prefix)")
+    "   UNION ALL SELECT c.id, 1000 FROM customers c, n"
+    "     WHERE c.tenant_id = $1 AND c.phone_norm = n.p AND c.deleted_at IS NULL"
+    "   UNION ALL SELECT c.id, 1000 FROM customers c, n"
+    "     WHERE c.tenant_id = $1 AND c.email_norm = n.e AND c.deleted_at IS NULL) found GROUP BY id),"
+    " d AS (SELECT c.id, c.name, c.owner_id,"
     "   greatest(CASE WHEN n.qn <> '' THEN similarity(c.name_norm, n.qn) ELSE 0 END,"
     "            CASE WHEN c.phone_norm = n.p OR c.email_norm = n.e THEN 1 ELSE 0 END) AS score"
-    "   FROM customers c, tenants t,"
-    "        (SELECT customer_name_norm(coalesce($2, '')) AS qn, phone_norm($3) AS p, email_norm($4) AS e) n"
-    "  WHERE t.id = $1 AND c.tenant_id = $1 AND c.deleted_at IS NULL AND ($5::uuid IS NULL OR c.id <> $5::uuid)"
+    "   FROM (SELECT c.* FROM candidate, LATERAL (SELECT c.* FROM customers c WHERE c.tenant_id = $1"
+    "       AND c.id = candidate.id AND c.deleted_at IS NULL AND ($5::uuid IS NULL OR c.id <> $5::uuid) OFFSET 0) c"
+    "     ORDER BY candidate.hits DESC, c.id LIMIT 200) c, tenants t, n"
+    "  WHERE t.id = $1"
     "    AND ((n.qn <> '' AND c.name_norm % n.qn AND similarity(c.name_norm, n.qn) >= t.duplicate_threshold)"
     "         OR c.phone_norm = n.p OR c.email_norm = n.e)"
     "  ORDER BY score DESC, c.id LIMIT 10),"
@@ -140,7 +155,12 @@ int crm_duplicate_list(char **out, crm_db *db, const crm_caller *who, crm_query 
     size_t n;
     char *candidates = NULL;
     int rc = crm_validate_query(values, 3, &n, query, LOOKUP);
-    if (rc < 0 || (rc = crm_duplicate_find(&candidates, db, who, values[0], values[1], values[2], NULL)) < 0)
+    /* Checked while typing, like a search: expensive work, held to its share. */
+    if (rc < 0 || (rc = crm_search_hold()) < 0)
+        return rc;
+    rc = crm_duplicate_find(&candidates, db, who, values[0], values[1], values[2], NULL);
+    crm_search_release();
+    if (rc < 0)
         return rc;
     json_t *list = json_loads(candidates, 0, NULL);
     free(candidates);

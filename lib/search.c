@@ -28,6 +28,10 @@
 /* Searches at once on this server; the tenant's and the user's shares are capacity.c's. */
 static crm_capacity searching = CRM_CAPACITY_FAIR_INIT(3, "The server is busy with other searches; retry in a moment.");
 
+int crm_search_hold(void) { return crm_capacity_enter(&searching); }
+
+void crm_search_release(void) { crm_capacity_leave(&searching); }
+
 /* The query as typed, its normalised form, a LIKE pattern of it, its digits;
  * and the prefixes it looks for (migrations/0011 search_prefixes). */
 #define SQL_QUERY                                                                                            \
@@ -35,16 +39,13 @@ static crm_capacity searching = CRM_CAPACITY_FAIR_INIT(3, "The server is busy wi
     " '%' || replace(replace(replace($4, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' AS pat,"          \
     " CASE WHEN length(regexp_replace($4, '[^0-9]', '', 'g')) >= 6"                                            \
     "      THEN '%' || right(regexp_replace($4, '[^0-9]', '', 'g'), 10) || '%' END AS digits),"                \
-    " prefix AS (SELECT p COLLATE \"C\" AS p FROM search_prefixes($4) p),"
+    CRM_SQL_SEARCH_PREFIXES("$4") ","
 
-/* The candidates of `entity` and how many prefixes each matched: at most
- * `per_prefix` rows with a term starting with each prefix, in the order of the
- * tenant-leading index, and (matching none) the `recent` and `own` rows. */
+/* The candidates of `entity` and how many prefixes each matched: the term
+ * hits (at most `per_prefix` for each prefix) and, matching none, the
+ * `recent` and `own` rows. */
 #define SQL_CANDIDATES(entity, per_prefix, recent, own)                                                      \
-    " candidate AS (SELECT id, max(hits) AS hits FROM ("                                                     \
-    "   SELECT t.id, count(*) AS hits FROM prefix CROSS JOIN LATERAL (SELECT st.id FROM search_terms st"     \
-    "     WHERE st.tenant_id = $1 AND st.entity = '" entity "' AND st.term >= prefix.p"                       \
-    "     AND st.term < prefix.p || U&'\\+10FFFF' ORDER BY st.term, st.id LIMIT " per_prefix ") t GROUP BY t.id" \
+    " candidate AS (SELECT id, max(hits) AS hits FROM (" CRM_SQL_TERM_HITS(entity, per_prefix)               \
     "   UNION ALL SELECT id, 0 FROM (" recent ") recent UNION ALL SELECT id, 0 FROM (" own ") own) found"        \
     "   GROUP BY id) "
 
@@ -195,13 +196,13 @@ static int ranked_page(const crm_page *page, const char *q, char score[40], char
  * capacity, a statement timeout of its own. */
 static int run_search(char **out, crm_db *db, const crm_stmt *stmt, int nparams, const char *const *params)
 {
-    int rc = crm_capacity_enter(&searching);
+    int rc = crm_search_hold();
     if (rc < 0)
         return rc;
     crm_db_set_statement_timeout(db, SEARCH_TIMEOUT_MS);
     rc = crm_run_json(out, db, stmt, nparams, params);
     crm_db_set_statement_timeout(db, 0);
-    crm_capacity_leave(&searching);
+    crm_search_release();
     return rc;
 }
 

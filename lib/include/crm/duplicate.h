@@ -13,13 +13,16 @@
  * normalised name is at least the tenant's threshold similar to `name`, or whose
  * normalised phone or email equals `phone` / `email` (any may be NULL), except
  * `except_id`. *out is a JSON array of {id, name, owner_name}, best first, at most
- * ten (the caller's, free()). Returns 0, CRM_EINVALID or a db error. */
+ * ten (the caller's, free()). Bounded whatever the tenant holds: the
+ * candidates are found as a search's are (crm/search.h). Returns 0,
+ * CRM_EINVALID or a db error. */
 int crm_duplicate_find(char **out, crm_db *db, const crm_caller *who, const char *name, const char *phone,
                        const char *email, const char *except_id);
 
 /* crm_duplicate_list: crm_duplicate_find for the query's name, phone and email
- * (GET /v1/customers/duplicates), as {"candidates": [...]}. Returns 0,
- * CRM_EINVALID or a db error; *out is the caller's. */
+ * (GET /v1/customers/duplicates), as {"candidates": [...]}; checked while
+ * typing, so a search by the caps (crm_search_hold). Returns 0, CRM_EINVALID,
+ * CRM_ERATELIMIT, CRM_EUNAVAILABLE or a db error; *out is the caller's. */
 int crm_duplicate_list(char **out, crm_db *db, const crm_caller *who, crm_query *query);
 
 /* crm_duplicate_check: for a customer about to be created from `body`: 0 when no

@@ -17,6 +17,24 @@
 #define CRM_SEARCH_MAX_CHARS 64
 #define CRM_SEARCH_MAX_WORDS 8
 
+/* SQL of finding candidates by their terms (migrations/0011), for statements
+ * whose $1 is the tenant. CRM_SQL_SEARCH_PREFIXES: a CTE `prefix` of the
+ * prefixes text `q` (an SQL expression) looks for. CRM_SQL_TERM_HITS: (id,
+ * hits), the rows of `entity` with a term that starts with one of them, at
+ * most `per_prefix` for each in the order of the tenant-leading index, and
+ * how many of the prefixes each matched. */
+#define CRM_SQL_SEARCH_PREFIXES(q) " prefix AS (SELECT p COLLATE \"C\" AS p FROM search_prefixes(" q ") p)"
+#define CRM_SQL_TERM_HITS(entity, per_prefix)                                                                \
+    " SELECT t.id, count(*) AS hits FROM prefix CROSS JOIN LATERAL (SELECT st.id FROM search_terms st"       \
+    "   WHERE st.tenant_id = $1 AND st.entity = '" entity "' AND st.term >= prefix.p"                         \
+    "   AND st.term < prefix.p || U&'\\+10FFFF' ORDER BY st.term, st.id LIMIT " per_prefix ") t GROUP BY t.id"
+
+/* crm_search_hold: take a search's place (expensive work, crm/capacity.h)
+ * for work that is searching by another name; crm_search_release() gives it
+ * back. Returns 0, CRM_ERATELIMIT or CRM_EUNAVAILABLE (Retry-After set). */
+int crm_search_hold(void);
+void crm_search_release(void);
+
 /* crm_search_customers: visible customers matching `q` and the values of
  * crm_customer_filters (in that table's order, NULL = any), best match first;
  * the page's cursor is the ranked one. Returns 0, CRM_EINVALID (q with more
