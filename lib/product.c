@@ -3,6 +3,7 @@
 #include "crm/product.h"
 #include "crm/error.h"
 #include "crm/policy.h"
+#include "crm/search.h"
 #include "crm/validate.h"
 
 #include <stdio.h>
@@ -22,7 +23,7 @@ const crm_field crm_product_fields[] = {
 };
 
 const crm_field crm_product_filters[] = {
-    {"q", CRM_T_STRING, 0, 0, 200, 0, NULL}, /* q= alone: no search */
+    {"q", CRM_T_STRING, 0, 0, CRM_SEARCH_MAX_CHARS, 0, NULL}, /* q= alone: no search */
     {"active", CRM_T_BOOL, 0, 0, 0, 0, NULL},
     {"updated_since", CRM_T_TIMESTAMP, 0, 0, 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
@@ -34,19 +35,35 @@ static const crm_stmt GET = {
     " WHERE p.tenant_id = $1 AND p.id = $2 AND p.deleted_at IS NULL"};
 
 /* (tenant, user, role, q, active, updated_since, cursor ts, cursor id, limit);
- * the catalogue is the tenant's, whoever asks. */
+ * the catalogue is the tenant's, whoever asks. Without q the page is read in
+ * the order of the tenant's index; with q, from a bounded set of candidates
+ * found as a search finds them (crm/search.h: a word of name or sku starting
+ * with a word of q or its first three letters, and the 100 newest products),
+ * whatever the catalogue holds. One arm runs, the other is cut off by its
+ * condition on q alone. */
+#define FILTERS(p)                                                                                           \
+    " AND ($5::boolean IS NULL OR " p ".active = $5) AND ($6::timestamptz IS NULL OR " p ".updated_at >= $6)" \
+    CRM_SQL_AFTER(p, "$7", "$8")
 static const crm_stmt LIST = {
     "product_list",
     "WITH q AS (SELECT nullif(btrim($4::text), '') AS q, $2::uuid AS user_id, $3::text AS role),"
     " search AS (SELECT q.q, '%' || replace(replace(replace(q.q, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' AS pat"
-    " FROM q) "
+    " FROM q),"
+    CRM_SQL_SEARCH_PREFIXES("$4") ","
+    " candidate AS (SELECT DISTINCT id FROM (SELECT id FROM (" CRM_SQL_TERM_HITS("product", "20") ") hit"
+    "   UNION ALL SELECT id FROM (SELECT p.id FROM products p WHERE nullif(btrim($4::text), '') IS NOT NULL"
+    "     AND p.tenant_id = $1 AND p.deleted_at IS NULL ORDER BY p.created_at DESC, p.id DESC LIMIT 100) recent) found) "
     CRM_SQL_ENVELOPE("product_json(r)", "$9")
-    "SELECT p AS r, p.created_at, p.id FROM products p CROSS JOIN search s"
-    " WHERE p.tenant_id = $1 AND p.deleted_at IS NULL"
-    " AND (s.q IS NULL OR p.name % s.q OR s.q <% p.name OR p.name ILIKE s.pat OR p.sku ILIKE s.pat)"
-    " AND ($5::boolean IS NULL OR p.active = $5) AND ($6::timestamptz IS NULL OR p.updated_at >= $6)"
-    CRM_SQL_AFTER("p", "$7", "$8")
-    " ORDER BY p.created_at, p.id LIMIT $9) page"};
+    "SELECT r, created_at, id FROM ("
+    " (SELECT p AS r, p.created_at, p.id FROM products p WHERE nullif(btrim($4::text), '') IS NULL"
+    "   AND p.tenant_id = $1 AND p.deleted_at IS NULL" FILTERS("p") " ORDER BY p.created_at, p.id LIMIT $9)"
+    " UNION ALL"
+    " (SELECT p.r, p.created_at, p.id FROM candidate CROSS JOIN search s,"
+    "   LATERAL (SELECT p AS r, p.* FROM products p WHERE p.tenant_id = $1 AND p.id = candidate.id"
+    "     AND p.deleted_at IS NULL OFFSET 0) p"
+    "   WHERE (p.name % s.q OR s.q <% p.name OR p.name ILIKE s.pat OR p.sku ILIKE s.pat)" FILTERS("p")
+    "   ORDER BY p.created_at, p.id LIMIT $9)) found"
+    " ORDER BY created_at, id LIMIT $9) page"};
 
 static const crm_stmt CREATE = {
     "product_create",

@@ -1,7 +1,8 @@
--- 0011_fair_use: one tenant never slows another. Search finds its candidates
--- through an index that leads with tenant_id and reads a bounded number of
--- them, whatever the tenant holds; the list of all contact persons has the
--- index its keyset order needs.
+-- 0011_fair_use: one tenant never slows another. Search (of customers,
+-- contact persons and products, and the duplicate guard) finds its
+-- candidates through an index that leads with tenant_id and reads a bounded
+-- number of them, whatever the tenant holds; the list of all contact persons
+-- has the index its keyset order needs.
 --
 -- Why not the trigram indexes of 0001/0004: the application's role is subject
 -- to row-level security, and PostgreSQL evaluates a condition before the
@@ -15,7 +16,8 @@
 -- served no read.
 
 DROP INDEX customers_name_trgm, customers_phone_trgm, customers_email_trgm, customers_name_norm_trgm,
-    contacts_name_trgm, contacts_phone_trgm, contacts_mobile_trgm, contacts_email_trgm;
+    contacts_name_trgm, contacts_phone_trgm, contacts_mobile_trgm, contacts_email_trgm,
+    products_name_trgm, products_sku_trgm;
 
 -- Every contact person in creation order (GET /v1/contacts without q).
 CREATE INDEX contacts_page ON contacts (tenant_id, created_at, id) WHERE deleted_at IS NULL;
@@ -78,7 +80,7 @@ AS $$ SELECT DISTINCT p FROM (
 -- them from the row.
 CREATE TABLE search_terms (
     tenant_id uuid NOT NULL REFERENCES tenants (id),
-    entity    text NOT NULL CHECK (entity IN ('customer', 'contact')),
+    entity    text NOT NULL CHECK (entity IN ('customer', 'contact', 'product')),
     term      text COLLATE "C" NOT NULL,
     id        uuid NOT NULL,
     PRIMARY KEY (tenant_id, entity, term, id)
@@ -125,10 +127,18 @@ CREATE TRIGGER contacts_search_update AFTER UPDATE OF name, email, phone, mobile
                        OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)
     EXECUTE FUNCTION search_terms_refresh('contact', 'name,email', 'phone,mobile');
 
+CREATE TRIGGER products_search_insert AFTER INSERT ON products
+    FOR EACH ROW EXECUTE FUNCTION search_terms_refresh('product', 'name,sku', '');
+CREATE TRIGGER products_search_update AFTER UPDATE OF name, sku, deleted_at ON products
+    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.sku IS DISTINCT FROM NEW.sku
+                       OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)
+    EXECUTE FUNCTION search_terms_refresh('product', 'name,sku', '');
+
 -- The terms of what exists. Row-level security is forced on the owner too;
 -- lifted for the copy, inside this migration's transaction.
 ALTER TABLE customers NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE contacts NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE products NO FORCE ROW LEVEL SECURITY;
 INSERT INTO search_terms (tenant_id, entity, term, id)
 SELECT c.tenant_id, 'customer', t, c.id FROM customers c, search_terms_of(ARRAY[c.name, c.email], ARRAY[c.phone]) t
  WHERE c.deleted_at IS NULL;
@@ -136,8 +146,12 @@ INSERT INTO search_terms (tenant_id, entity, term, id)
 SELECT c.tenant_id, 'contact', t, c.id
   FROM contacts c, search_terms_of(ARRAY[c.name, c.email], ARRAY[c.phone, c.mobile]) t
  WHERE c.deleted_at IS NULL;
+INSERT INTO search_terms (tenant_id, entity, term, id)
+SELECT p.tenant_id, 'product', t, p.id FROM products p, search_terms_of(ARRAY[p.name, p.sku], '{}') t
+ WHERE p.deleted_at IS NULL;
 ALTER TABLE customers FORCE ROW LEVEL SECURITY;
 ALTER TABLE contacts FORCE ROW LEVEL SECURITY;
+ALTER TABLE products FORCE ROW LEVEL SECURITY;
 
 SELECT crm_tenant_table('search_terms');
 GRANT SELECT, INSERT, DELETE ON search_terms TO crm_app;
