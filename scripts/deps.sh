@@ -13,15 +13,14 @@ packages=(
 	libcairo2-dev libpango1.0-dev fonts-wqy-microhei poppler-utils
 	postgresql postgresql-contrib
 	wrk curl
+	chromium
 )
 
-# Node 18+ with npm from elsewhere (nodesource, nvm, ...) is fine; only fall
-# back to Debian's packages when there is none, or it is too old.
+# Node 20.19+ with npm (what Vite needs) from elsewhere (nodesource, nvm, ...)
+# is fine; only fall back to Debian's packages when there is none, or it is too old.
 node_ok() {
 	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || return 1
-	local major
-	major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)" || return 1
-	[ "${major:-0}" -ge 18 ]
+	node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null
 }
 if ! node_ok; then
 	packages+=(nodejs npm)
@@ -41,7 +40,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	crm_log "installing: ${missing[*]}"
 	crm_privileged env DEBIAN_FRONTEND=noninteractive apt-get update -q
 	crm_privileged env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-	node_ok || crm_die "node >= 18 and npm are needed (found: $(node --version 2>/dev/null || echo none))"
+	node_ok || crm_die "node >= 20.19 and npm are needed (found: $(node --version 2>/dev/null || echo none))"
 fi
 
 # Debian's postgresql package starts a system cluster on 5432; ours never

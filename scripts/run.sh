@@ -14,6 +14,8 @@ export CRM_DATA_DIR="${CRM_DATA_DIR:-$CRM_ROOT/data}"
 
 scripts/deps.sh
 scripts/build.sh release
+scripts/web.sh
+export CRM_WEB_DIR="${CRM_WEB_DIR:-$CRM_ROOT/clients/web/dist}"
 scripts/pg.sh start data/pg "$pg_port"
 
 CRM_DATABASE_URL="$(crm_pg_conninfo data/pg "$pg_port" crm_app)"

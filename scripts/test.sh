@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: the whole check, as CI runs it.
 #   unit       ctest on the ASan/UBSan build
+#   web        the apps in clients/: API types current with the spec, type check,
+#              unit tests (vitest), build, the web app's JavaScript budget
 #   db         build-test/test_db (the database funnel) on the migrated test database,
 #              and `serve` refusing a database migrated by a newer binary
 #   api        node --test tests/api against a real server and a throwaway PostgreSQL
@@ -24,7 +26,7 @@ DB_LOG="$CRM_ROOT/build-test/db-tests.log"
 # so that the same commit answers the same way; explore others by hand with
 # CRM_FUZZ_SEED=<n> (any number) and a longer CRM_FUZZ_SECONDS.
 FUZZ_SEED=20261201
-STEPS=(unit db api lint shutdown sanitizer)
+STEPS=(unit web db api lint shutdown sanitizer)
 
 declare -A result=()
 tmp=""
@@ -86,6 +88,9 @@ fi
 # --- unit ------------------------------------------------------------------
 crm_log "unit tests"
 if ctest --test-dir build-test --output-on-failure; then pass unit; else fail unit "ctest"; fi
+
+# --- web -------------------------------------------------------------------
+if scripts/web.sh --check; then pass web; else fail web "scripts/web.sh --check"; fi
 
 # --- api -------------------------------------------------------------------
 tmp="$(mktemp -d "$CRM_ROOT/build-test/run.XXXXXX")"

@@ -1,0 +1,74 @@
+// Shell.tsx: the frame of every signed-in screen — the menu, the language
+// switch, who is signed in, sign-out — around the current route.
+import { Button, Layout, Menu, Select, Space, Spin, Typography } from 'antd';
+import { Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Navigate, Outlet, useLocation } from 'react-router-dom';
+import { useAuth, useMe } from '../lib/auth';
+import { LANGUAGES, setLanguage, type Language } from '../lib/i18n';
+import { menu } from './router';
+
+export function Shell() {
+  const { signedIn } = useAuth();
+  const location = useLocation();
+  if (!signedIn) {
+    const next = location.pathname + location.search;
+    return <Navigate to={next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return <SignedInShell />;
+}
+
+function SignedInShell() {
+  const { t, i18n } = useTranslation();
+  const { signOut } = useAuth();
+  const me = useMe();
+  const location = useLocation();
+  const role = me.data?.user.role;
+  const entries = menu.filter((m) => !m.roles || (role && m.roles.includes(role)));
+  const selected = entries
+    .filter((m) => (m.path === '/' ? location.pathname === '/' : location.pathname.startsWith(m.path)))
+    .map((m) => m.path);
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <a className="crm-skip" href="#main">
+        {t('app.skip')}
+      </a>
+      <Layout.Sider breakpoint="lg" collapsedWidth={0} theme="light" width={208} style={{ borderRight: '1px solid #f0f0f0' }}>
+        <div style={{ padding: '16px 20px', fontWeight: 600, fontSize: 16 }}>{me.data?.tenant.name ?? t('app.name')}</div>
+        <nav aria-label={t('app.name')}>
+          <Menu
+            mode="inline"
+            selectedKeys={selected}
+            items={entries.map((m) => ({ key: m.path, icon: m.icon, label: <Link to={m.path}>{t(m.label)}</Link> }))}
+            style={{ borderInlineEnd: 0 }}
+          />
+        </nav>
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header
+          style={{ background: '#fff', padding: '0 24px', display: 'flex', justifyContent: 'flex-end', borderBottom: '1px solid #f0f0f0' }}
+        >
+          <Space size="middle">
+            <Select<Language>
+              aria-label={t('language.label')}
+              value={i18n.language as Language}
+              onChange={setLanguage}
+              options={LANGUAGES.map((l) => ({ value: l, label: t(`language.${l}`) }))}
+              style={{ width: 110 }}
+            />
+            {me.data && <Typography.Text>{me.data.user.name}</Typography.Text>}
+            <Button onClick={() => void signOut()}>{t('action.signOut')}</Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content id="main" tabIndex={-1} style={{ padding: 24, minWidth: 0 }}>
+          <main>
+            <Suspense fallback={<Spin />}>
+              <Outlet />
+            </Suspense>
+          </main>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,45 @@
+// The office app's build: hashed assets under assets/ (served immutable),
+// one chunk per feature, and a gzip copy of each text asset beside it for the
+// server to send as is.
+import { defineConfig, type Plugin } from 'vite';
+import react from '@vitejs/plugin-react';
+import { gzipSync } from 'node:zlib';
+
+function gzipAssets(): Plugin {
+  return {
+    name: 'crm-gzip-assets',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      for (const [name, item] of Object.entries(bundle)) {
+        if (!/\.(js|css|svg|json|html)$/.test(name)) continue;
+        const source = item.type === 'chunk' ? item.code : item.source;
+        const bytes = typeof source === 'string' ? Buffer.from(source) : Buffer.from(source);
+        if (bytes.length < 1024) continue;
+        this.emitFile({ type: 'asset', fileName: `${name}.gz`, source: gzipSync(bytes, { level: 9 }) });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [react(), gzipAssets()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1500,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|react-router-dom)[\\/]/ },
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender)[\\/]/ },
+          ],
+        },
+      },
+    },
+  },
+  // `npm run dev` / `vite preview` send API calls to a server of your choice
+  // (CRM_API_URL, default the one `make run` starts).
+  server: { proxy: { '/v1': process.env.CRM_API_URL ?? 'http://127.0.0.1:8080' } },
+  preview: { proxy: { '/v1': process.env.CRM_API_URL ?? 'http://127.0.0.1:8080' } },
+});

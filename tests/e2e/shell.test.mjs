@@ -1,0 +1,61 @@
+// The app shell: signing in and out, the session surviving a reload, the
+// language switch, and a typed URL that does not exist.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { signup } from '../api/lib/client.mjs';
+import { APP, assertAccessible, assertNoErrors, launch, openPage, screenshot, signIn } from './lib/browser.mjs';
+
+let browser;
+let org;
+before(async () => {
+  browser = await launch();
+  org = await signup({ name: '王小明' });
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('an admin signs in, stays signed in across a reload, switches language and signs out', async () => {
+  const { page, context, errors } = await openPage(browser);
+  await page.goto(APP + '/');
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await screenshot(page, 'sign-in');
+  await assertAccessible(page, 'sign-in');
+
+  // A wrong password is refused with the server's answer, in Chinese.
+  await page.getByLabel('组织代码').fill(org.slug);
+  await page.getByLabel('邮箱').fill(org.email);
+  await page.getByLabel('密码').fill('not-the-password');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('alert').filter({ hasText: '组织、邮箱或密码不正确' }).waitFor();
+
+  await signIn(page, org);
+  await page.getByText('王小明').waitFor();
+  await page.reload();
+  await page.getByRole('button', { name: '退出登录' }).waitFor();
+
+  await page.getByLabel('语言').click();
+  await page.getByRole('option', { name: 'English' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.getByLabel('Language').click();
+  await page.getByRole('option', { name: '中文' }).click();
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+
+  // Signed out means the stored session is gone: a reload does not sign back in.
+  await page.reload();
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  assertNoErrors(errors, 'sign-in and out');
+  await context.close();
+});
+
+test('a typed URL to a page that does not exist shows "not found", then the sign-in keeps it', async () => {
+  const { page, context } = await openPage(browser);
+  await page.goto(APP + '/no/such/page');
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await signIn(page, org, '/no/such/page');
+  await page.getByRole('heading', { name: '未找到' }).waitFor();
+  assert.match(page.url(), /\/no\/such\/page$/);
+  await context.close();
+});
