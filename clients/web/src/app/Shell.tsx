@@ -1,11 +1,11 @@
 // Shell.tsx: the frame of every signed-in screen — the menu, the language
 // switch, who is signed in, sign-out — around the current route.
-import { Button, Layout, Menu, Select, Space, Spin, Typography } from 'antd';
+import { Button, Layout, Menu, Space, Spin, Typography } from 'antd';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Outlet, useLocation } from 'react-router-dom';
 import { useAuth, useMe } from '../lib/auth';
-import { LANGUAGES, setLanguage, type Language } from '../lib/i18n';
+import { LanguageSwitch } from '../lib/LanguageSwitch';
 import { menu } from './router';
 
 export function Shell() {
@@ -19,7 +19,7 @@ export function Shell() {
 }
 
 function SignedInShell() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { signOut } = useAuth();
   const me = useMe();
   const location = useLocation();
@@ -50,13 +50,7 @@ function SignedInShell() {
           style={{ background: '#fff', padding: '0 24px', display: 'flex', justifyContent: 'flex-end', borderBottom: '1px solid #f0f0f0' }}
         >
           <Space size="middle">
-            <Select<Language>
-              aria-label={t('language.label')}
-              value={i18n.language as Language}
-              onChange={setLanguage}
-              options={LANGUAGES.map((l) => ({ value: l, label: t(`language.${l}`) }))}
-              style={{ width: 110 }}
-            />
+            <LanguageSwitch />
             {me.data && <Typography.Text>{me.data.user.name}</Typography.Text>}
             <Button onClick={() => void signOut()}>{t('action.signOut')}</Button>
           </Space>

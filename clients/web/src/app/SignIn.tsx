@@ -1,11 +1,11 @@
 // SignIn.tsx: organization, email and password; afterwards the page the user
 // was on before (or the dashboard).
-import { Alert, Button, Card, Form, Input, Select, Space, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { lastTenant, useAuth } from '../lib/auth';
-import { LANGUAGES, setLanguage, type Language } from '../lib/i18n';
+import { LanguageSwitch } from '../lib/LanguageSwitch';
 import { problemMessage } from '../lib/problem';
 
 interface Values {
@@ -15,7 +15,7 @@ interface Values {
 }
 
 export function SignIn() {
-  const { t, i18n } = useTranslation('auth');
+  const { t } = useTranslation('auth');
   const { signedIn, signIn } = useAuth();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -47,14 +47,7 @@ export function SignIn() {
             <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>
               {t('title')}
             </Typography.Title>
-            <Select<Language>
-              aria-label={t('common:language.label')}
-              value={i18n.language as Language}
-              onChange={setLanguage}
-              options={LANGUAGES.map((l) => ({ value: l, label: t(`common:language.${l}`) }))}
-              size="small"
-              style={{ width: 100 }}
-            />
+            <LanguageSwitch size="small" />
           </div>
           {error !== null && <Alert type="error" showIcon title={problemMessage(t, error)} role="alert" />}
           <Form<Values> layout="vertical" onFinish={(v) => void submit(v)} initialValues={{ tenant: lastTenant() }} requiredMark={false}>
