@@ -39,8 +39,12 @@ host="$CRM_BIND"
 [ "$host" = "0.0.0.0" ] && host=127.0.0.1
 cat <<MSG
 
-CRM API on http://$host:$CRM_PORT  (PostgreSQL: $CRM_DATABASE_URL)
-Sign in as the demo admin:
+CRM on http://$host:$CRM_PORT  (PostgreSQL: $CRM_DATABASE_URL)
+
+Open http://$host:$CRM_PORT/ in a browser and sign in as the demo admin:
+organization "demo", email admin@demo.test, password demo-password-123.
+
+The API is under http://$host:$CRM_PORT/v1:
 
   curl -s http://$host:$CRM_PORT/v1/auth/token -H 'Content-Type: application/json' \\
     -d '{"grant_type":"password","tenant":"demo","email":"admin@demo.test","password":"demo-password-123"}'
