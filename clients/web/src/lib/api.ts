@@ -30,8 +30,12 @@ export const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
       staleTime: 15_000,
-      // A 4xx will not change by asking again; a lost connection might.
-      retry: (count, error) => error instanceof ApiError && (error.status === 0 || error.status >= 500) && count < 2,
+      // A 4xx will not change by asking again; a lost connection, a busy
+      // server (503) or the organization's share of expensive work being in
+      // use this second (429, Retry-After: 1) will.
+      retry: (count, error) =>
+        error instanceof ApiError && (error.status === 0 || error.status === 429 || error.status >= 500) && count < 3,
+      retryDelay: (attempt) => 1000 * (attempt + 1),
       refetchOnWindowFocus: true,
     },
     mutations: { retry: false },
