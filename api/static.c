@@ -106,7 +106,8 @@ int api_static_mount(size_t index, const char *dir)
     struct stat st;
     if (!root || (size_t)snprintf(index_html, sizeof index_html, "%s/index.html", root) >= sizeof index_html ||
         stat(index_html, &st) != 0 || !S_ISREG(st.st_mode)) {
-        log_app("warn", app, dir, "not serving this app: its folder has no index.html");
+        log_app("warn", app, dir, root ? "not serving this app: its folder has no index.html"
+                                       : "not serving this app: its folder does not exist");
         free(root);
         return 0;
     }
@@ -256,7 +257,7 @@ static int load_file(app_file *out, const char *root, const char *rel, int gzip)
         return errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG ? FILE_ABSENT
                : errno == ELOOP                                          ? FILE_REFUSED
                                                                          : FILE_ERROR;
-    size_t root_len = strlen(root);
+    size_t root_len = strcmp(root, "/") == 0 ? 0 : strlen(root); /* what precedes the '/' of a path inside */
     int rc = FILE_ERROR, fd = -1, gz_fd = -1;
     struct stat st, gz_st;
     char gz_path[PATH_MAX];

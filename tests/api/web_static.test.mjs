@@ -377,11 +377,13 @@ describe('an app whose setting is unset, or whose folder has no index.html, is o
     assert.equal(ping.status, 200);
   });
 
-  test('the mobile app\'s prefix stays its own while it is off', async () => {
-    const solo = await startServer(OFF_PORT + 1, { CRM_WEB_DIR: web });
+  test('the mobile app\'s prefix stays its own while it is off (here: its folder does not exist)', async () => {
+    const solo = await startServer(OFF_PORT + 1, { CRM_WEB_DIR: web, CRM_MOBILE_DIR: join(root, 'missing') });
     try {
+      assert.match(solo.log(), /"msg":"not serving this app: its folder does not exist","app":"mobile app"/);
       assert.equal((await get('/customers/1', { base: solo.url })).text, WEB_INDEX);
       assertProblem(await get('/m/today', { base: solo.url }), 404);
+      assertProblem(await get('/m', { base: solo.url }), 404);
     } finally {
       assert.equal(await solo.stop(), 0);
       assert.doesNotMatch(solo.log(), SANITIZER);
