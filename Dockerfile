@@ -1,6 +1,20 @@
-# The CRM API as a container: build with CMake on Debian bookworm, then a slim
-# runtime image with the binary and its shared libraries. The entrypoint
-# migrates the database, then serves on 0.0.0.0:8080.
+# The CRM API as a container: build with CMake on Debian bookworm, build the
+# client apps with Node, then a slim runtime image with the binary, its shared
+# libraries and the apps' built files. The entrypoint migrates the database,
+# then serves the API and the apps on 0.0.0.0:8080.
+
+# The client apps (clients/, an npm workspace): only their dist/ folders go
+# into the image. Vite needs Node >= 20.19, newer than Debian bookworm's.
+FROM node:22-bookworm-slim AS clients
+WORKDIR /src
+COPY openapi/ openapi/
+COPY clients/ clients/
+# An app not built (yet) leaves an empty folder: the server then keeps that
+# app off, and the COPY below still finds it.
+RUN cd clients \
+    && npm ci --no-audit --no-fund \
+    && npm run build \
+    && mkdir -p web/dist mobile/dist
 
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
@@ -29,6 +43,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /var/lib/crm --shell /usr/sbin/nologin crm
 COPY --from=build /src/build/crm-server /usr/local/bin/crm-server
+COPY --from=clients /src/clients/web/dist /usr/local/share/crm/web
+COPY --from=clients /src/clients/mobile/dist /usr/local/share/crm/mobile
 COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 RUN chmod 755 /usr/local/bin/docker-entrypoint.sh \
     && ! ldd /usr/local/bin/crm-server | grep 'not found'
@@ -37,7 +53,9 @@ USER crm
 WORKDIR /var/lib/crm
 ENV CRM_BIND=0.0.0.0 \
     CRM_PORT=8080 \
-    CRM_DATA_DIR=/var/lib/crm
+    CRM_DATA_DIR=/var/lib/crm \
+    CRM_WEB_DIR=/usr/local/share/crm/web \
+    CRM_MOBILE_DIR=/usr/local/share/crm/mobile
 # The JWT signing keys live here: keep it on a volume, or every restart
 # invalidates every token.
 VOLUME ["/var/lib/crm"]

@@ -89,6 +89,25 @@ void api_guard_mhd_log(void *cls, const char *fmt, va_list ap);
 /* api_routes_register: add every route to the instance (routes.c). */
 int api_routes_register(struct _u_instance *instance);
 
+/* The client apps (static.c): each is served under its prefix from the
+ * folder its setting names, for every path that is not the API's. */
+typedef struct api_app {
+    const char *prefix;    /* "/m/": also /m itself */
+    const char *flag, *env; /* the setting: "--mobile-dir", "CRM_MOBILE_DIR" */
+    const char *what;      /* for the log: "mobile app" */
+} api_app;
+#define API_APP_COUNT 2
+extern const api_app API_APPS[API_APP_COUNT];
+/* api_static_mount: serve app `index` from the folder `dir`, before the server
+ * starts. Without a folder (NULL or ""), or one without index.html, the app is
+ * off and its paths answer 404. Logs either way on stderr; returns 1 when on. */
+int api_static_mount(size_t index, const char *dir);
+/* api_static_unmount_all: forget every folder (at shutdown). */
+void api_static_unmount_all(void);
+/* api_static_route: the route of the app whose prefix holds `path` (a path
+ * that is not the API's), or NULL when that app is off or none does. */
+const api_route *api_static_route(const char *path);
+
 /* Responses. Each sets status, body and Content-Type. */
 void api_reply_json(api_ctx *ctx, int status, const char *body);
 void api_reply_doc(api_ctx *ctx, int status, const crm_doc *doc, const char *location_prefix);
@@ -197,6 +216,7 @@ void api_ops_metrics(api_ctx *ctx);
 void api_ops_jwks(api_ctx *ctx);
 void api_ops_ping(api_ctx *ctx);
 void api_ops_not_found(api_ctx *ctx);
+void api_static_get(api_ctx *ctx);
 void api_auth_signup(api_ctx *ctx);
 void api_auth_token(api_ctx *ctx);
 void api_auth_revoke(api_ctx *ctx);

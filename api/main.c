@@ -1,4 +1,4 @@
-/* main.c: the crm-server command: `serve`, `migrate` and `create-tenant`.
+/* main.c: the crm-server command: `serve` (the API and the client apps), `migrate` and `create-tenant`.
  * Configuration comes from flags, then CRM_* environment variables, then defaults. */
 #include "api.h"
 #include "crm/auth.h"
@@ -62,6 +62,7 @@ static void usage(void)
 {
     fputs("usage: crm-server serve [--port N] [--bind ADDR] [--threads N] [--data-dir DIR] [--max-connections N]\n"
           "         [--max-connections-per-address N] [--header-timeout SECONDS] [--body-min-rate BYTES]\n"
+          "         [--web-dir DIR] [--mobile-dir DIR]\n"
           "       crm-server migrate\n"
           "       crm-server create-tenant --name NAME --slug SLUG --admin-email EMAIL --admin-password PASSWORD"
           " [--admin-name NAME]\n"
@@ -70,7 +71,8 @@ static void usage(void)
           "environment: CRM_DATABASE_URL (application role), CRM_MIGRATE_URL (owner role), CRM_PORT, CRM_BIND,\n"
           "  CRM_THREADS, CRM_DATA_DIR, CRM_SIGNUP (1/0), CRM_ISSUER, CRM_TOKEN_RATE, CRM_ACCESS_TTL, CRM_MAX_BODY,\n"
           "  CRM_SWEEP_SECONDS, CRM_MAX_CONNECTIONS, CRM_MAX_CONNECTIONS_PER_ADDRESS, CRM_HEADER_TIMEOUT,\n"
-          "  CRM_BODY_MIN_RATE, CRM_TENANT_JOBS, CRM_USER_JOBS, CRM_TOKEN_ADDRESS_RATE, CRM_SIGNUP_RATE\n",
+          "  CRM_BODY_MIN_RATE, CRM_TENANT_JOBS, CRM_USER_JOBS, CRM_TOKEN_ADDRESS_RATE, CRM_SIGNUP_RATE,\n"
+          "  CRM_WEB_DIR (the built web app, served at /), CRM_MOBILE_DIR (the built mobile app, at /m/)\n",
           stderr);
 }
 
@@ -269,6 +271,9 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "serve: %s is not an IPv4 address\n", api_cfg.bind);
         return 1;
     }
+    /* The client apps, before anything listens: their folders are only read afterwards. */
+    for (size_t i = 0; i < API_APP_COUNT; i++)
+        api_static_mount(i, setting(argc, argv, API_APPS[i].flag, API_APPS[i].env, NULL));
     struct _u_instance instance;
     if (ulfius_init_instance(&instance, api_cfg.port, &addr, NULL) != U_OK) {
         fprintf(stderr, "serve: cannot initialise the HTTP server\n");
@@ -339,6 +344,7 @@ static int cmd_serve(int argc, char **argv)
     ulfius_clean_instance(&instance);
     crm_keys_free(keys);
     crm_document_shutdown(); /* the workers that rendered have been joined */
+    api_static_unmount_all();
     fflush(stdout);
     return 0;
 }

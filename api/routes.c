@@ -1,6 +1,6 @@
-/* routes.c: the whole HTTP surface in one table, and the dispatcher every
- * route goes through: request id, token check, database session, handler,
- * log line and metrics. */
+/* routes.c: the whole HTTP surface in one table (and the client apps, under
+ * every other path: static.c), and the dispatcher every route goes through:
+ * request id, token check, database session, handler, log line and metrics. */
 #include "api.h"
 #include "crm/auth.h"
 #include "crm/capacity.h"
@@ -90,6 +90,22 @@ static const api_route ROUTES[] = {
 
 static const api_route NOT_FOUND = {"*", "*", api_ops_not_found, 1, 0};
 
+/* Whether `path` is the API's: its first segment is that of a route (v1,
+ * healthz, readyz, metrics, .well-known). Such a path is never an app's, so an
+ * unknown /v1/x stays the API's 404 and never becomes a page. */
+static int api_path(const char *path)
+{
+    if (path[0] != '/')
+        return 1;
+    size_t len = strcspn(path + 1, "/");
+    for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++) {
+        const char *first = ROUTES[i].path + 1;
+        if (strcspn(first, "/") == len && strncmp(first, path + 1, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether `path` (no query) matches a route pattern, ":name" matching one segment. */
 static int path_matches(const char *pattern, const char *path)
 {
@@ -178,6 +194,11 @@ static double now_seconds(void)
 static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const api_route *route = user_data;
+    if (route == &NOT_FOUND && req->url_path && !api_path(req->url_path)) {
+        const api_route *app = api_static_route(req->url_path);
+        if (app)
+            route = app;
+    }
     api_ctx ctx = {.route = route, .req = req, .resp = resp};
     double started = now_seconds();
     crm_error_clear();
