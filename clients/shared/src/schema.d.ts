@@ -4,6 +4,98 @@
  */
 
 export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Load the office web app.
+         * @description The built office web app, a single-page application, from the folder
+         *     `CRM_WEB_DIR`. Every path that is not the API's (its first segment is
+         *     not `v1`, `healthz`, `readyz`, `metrics` or `.well-known`) and not the
+         *     field-sales app's (`/m/`) belongs to it:
+         *     - a file of the folder is answered with the content type of its
+         *       extension (`application/octet-stream` for one it does not know);
+         *     - any other path answers the folder's `index.html` (the SPA
+         *       fallback), so that a bookmark such as `/customers/{id}` loads the
+         *       app, which shows the record or its own "not found" — except below
+         *       `/assets/`, where a missing file answers 404: a page of an earlier
+         *       build must never get HTML for its script;
+         *     - caching: files below `/assets/` are named by their content (a new
+         *       build writes new names), `Cache-Control: public, max-age=31536000,
+         *       immutable`; `index.html` and every other file (a service worker, the
+         *       manifest, the icon) `Cache-Control: no-cache`. Each file has an
+         *       `ETag` (its size and modification time); `If-None-Match` with it
+         *       answers 304;
+         *     - a file with a `.gz` beside it is sent as that, with
+         *       `Content-Encoding: gzip`, when `Accept-Encoding` takes gzip; both
+         *       forms carry `Vary: Accept-Encoding`;
+         *     - every answer carries a `Content-Security-Policy` that allows only
+         *       the server's own origin (`default-src 'self'`; `'unsafe-inline'` for
+         *       styles only, which the component library injects at run time;
+         *       `frame-ancestors 'none'`), `Referrer-Policy: same-origin` and
+         *       `X-Frame-Options: DENY`;
+         *     - `HEAD` answers the headers of `GET` without the body; any other
+         *       method answers 405 with `Allow: GET, HEAD`;
+         *     - a path with a `.` or `..` segment, a backslash, a control character,
+         *       a broken percent-escape or an escaped dot or slash answers 400;
+         *       dot-files, and symbolic links leading out of the folder, answer 404;
+         *       a file over 32 MiB or one that cannot be read answers 500.
+         *
+         *     Without `CRM_WEB_DIR`, or when its folder has no `index.html`, these
+         *     paths answer 404 as any unknown path. Public.
+         */
+        get: operations["getWebApp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/m/": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Load the field-sales app.
+         * @description The built field-sales app (a progressive web app) from the folder
+         *     `CRM_MOBILE_DIR`, for `/m` and every path below `/m/`, served exactly
+         *     as `GET /` serves the web app: files by extension, the SPA fallback to
+         *     its own `index.html` (`/m/today` loads the app; a missing file below
+         *     `/m/assets/` answers 404), the same caching, precompressed files,
+         *     Content-Security-Policy and refusals. Without `CRM_MOBILE_DIR`, or
+         *     when its folder has no `index.html`, these paths answer 404 (they are
+         *     never the web app's). Public.
+         */
+        get: operations["getMobileApp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1852,6 +1944,15 @@ export interface components {
             /** @constant */
             pong: true;
         };
+        /** @description An HTML page of an app (its `index.html`). */
+        AppHtml: string;
+        /**
+         * @description Any other file of an app (a script, style sheet, image, font, the
+         *     manifest) as it lies in the folder, at most 32 MiB: bytes of any
+         *     kind, which is why no type is given (a manifest or a source map is
+         *     JSON, a script text, an image binary).
+         */
+        AppFileBytes: unknown;
         /** @description Prometheus text exposition format, version 0.0.4. */
         MetricsText: string;
         /** @description A JSON Web Key Set (RFC 7517). */
@@ -3312,6 +3413,41 @@ export interface components {
                 "text/csv": components["schemas"]["CsvDocument"];
             };
         };
+        /**
+         * @description A file of the app's folder, with the content type of its extension, or
+         *     its `index.html` for a path that is no file (the SPA fallback).
+         */
+        AppFile: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Cache-Control": components["headers"]["Cache-Control-App"];
+                ETag: components["headers"]["ETag-App"];
+                "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                "X-Frame-Options": components["headers"]["X-Frame-Options"];
+                Vary: components["headers"]["Vary-Accept-Encoding"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": components["schemas"]["AppHtml"];
+                "*/*": components["schemas"]["AppFileBytes"];
+            };
+        };
+        /** @description The file has not changed since the `ETag` given in `If-None-Match`; no body. */
+        AppFileNotModified: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Cache-Control": components["headers"]["Cache-Control-App"];
+                ETag: components["headers"]["ETag-App"];
+                "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                "X-Frame-Options": components["headers"]["X-Frame-Options"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description Malformed request: the body is not JSON, is empty, repeats a member name or nests deeper than 32 levels. */
         BadRequest: {
             headers: {
@@ -3699,6 +3835,22 @@ export interface components {
         "Cache-Control-No-Store": "no-store";
         /** @description Sent on every response, so that no client takes a body for another type than it says. */
         "X-Content-Type-Options": "nosniff";
+        /**
+         * @description `public, max-age=31536000, immutable` for the content-hashed files
+         *     below `assets/`, `no-cache` (revalidate with the ETag) for every other
+         *     file of an app, `index.html` included.
+         */
+        "Cache-Control-App": "public, max-age=31536000, immutable" | "no-cache";
+        /** @description The file's version (its size and modification time; `-gz` for its gzip form); send it back in `If-None-Match`. */
+        "ETag-App": string;
+        /** @description Only the server's own origin may provide scripts, styles, images, fonts, connections, workers and the manifest; no plugins, no framing. */
+        "Content-Security-Policy": string;
+        /** @description The address of a page of the app is never sent to another origin. */
+        "Referrer-Policy": "same-origin";
+        /** @description No page of the app may be framed (older browsers; the CSP's `frame-ancestors` says the same). */
+        "X-Frame-Options": "DENY";
+        /** @description Sent when a gzip form of the file lies beside it, so that caches keep the two forms apart. */
+        "Vary-Accept-Encoding": "Accept-Encoding";
         /** @description How long the key set may be cached. */
         "Cache-Control-Public": string;
         /**
@@ -3739,6 +3891,50 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getWebApp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AppFile"];
+            304: components["responses"]["AppFileNotModified"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMobileApp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AppFile"];
+            304: components["responses"]["AppFileNotModified"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
