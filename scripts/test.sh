@@ -6,6 +6,8 @@
 #   db         build-test/test_db (the database funnel) on the migrated test database,
 #              and `serve` refusing a database migrated by a newer binary
 #   api        node --test tests/api against a real server and a throwaway PostgreSQL
+#   e2e        node --test tests/e2e: the web app in Debian's chromium (playwright-core),
+#              served by the same server; screenshots in build-test/screenshots/
 #   lint       spectral on openapi/openapi.yaml
 #   shutdown   the server exits 0 within 10 s of SIGTERM
 #   sanitizer  no ASan/LSan/UBSan report in the server's (or migrate's) output
@@ -21,12 +23,13 @@ BASE_URL="http://127.0.0.1:$HTTP_PORT"
 SERVER_LOG="$CRM_ROOT/build-test/server.log"
 MIGRATE_LOG="$CRM_ROOT/build-test/migrate.log"
 API_LOG="$CRM_ROOT/build-test/api-tests.log"
+E2E_LOG="$CRM_ROOT/build-test/e2e-tests.log"
 DB_LOG="$CRM_ROOT/build-test/db-tests.log"
 # The contract fuzz (tests/api/contract_fuzz.test.mjs) runs one fixed seed here,
 # so that the same commit answers the same way; explore others by hand with
 # CRM_FUZZ_SEED=<n> (any number) and a longer CRM_FUZZ_SECONDS.
 FUZZ_SEED=20261201
-STEPS=(unit web db api lint shutdown sanitizer)
+STEPS=(unit web db api e2e lint shutdown sanitizer)
 
 declare -A result=()
 tmp=""
@@ -164,6 +167,7 @@ run_api() {
 	CRM_DATABASE_URL="$app" CRM_MIGRATE_URL="$owner" CRM_DATA_DIR="$tmp/data" \
 		CRM_BIND=127.0.0.1 CRM_PORT="$HTTP_PORT" CRM_TOKEN_RATE=20 CRM_SWEEP_SECONDS=1 \
 		CRM_TOKEN_ADDRESS_RATE=1000000 CRM_SIGNUP_RATE=1000000 \
+		CRM_WEB_DIR="$CRM_ROOT/clients/web/dist" \
 		build-test/crm-server serve >"$SERVER_LOG" 2>&1 &
 	server_pid=$!
 	if ! crm_wait_http "$BASE_URL/healthz" 30 "$server_pid"; then
@@ -200,6 +204,29 @@ run_api() {
 	fi
 }
 run_api
+
+# --- e2e -------------------------------------------------------------------
+# The same server, now serving the app the web step built.
+run_e2e() {
+	if [ -z "$server_pid" ] || ! kill -0 "$server_pid" 2>/dev/null; then
+		fail e2e "the server is not running"
+		return
+	fi
+	crm_log "browser tests (log: build-test/e2e-tests.log, screenshots: build-test/screenshots/)"
+	rm -rf -- build-test/screenshots
+	if (
+		cd tests &&
+			CRM_TEST_URL="$BASE_URL" CRM_E2E_URL="$BASE_URL" \
+				CRM_TEST_APP_DB="$(crm_pg_uri "$pgdir" "$PG_PORT" crm_app)" \
+				CRM_TEST_OWNER_DB="$(crm_pg_uri "$pgdir" "$PG_PORT" crm_owner)" \
+				timeout --foreground -k 10 1200 npm run --silent test:e2e
+	) 2>&1 | tee "$E2E_LOG"; then
+		if grep -Eq '^(# |ℹ )tests [1-9]' "$E2E_LOG"; then pass e2e; else fail e2e "npm run test:e2e ran no test"; fi
+	else
+		fail e2e "npm run test:e2e"
+	fi
+}
+run_e2e
 
 # --- lint ------------------------------------------------------------------
 crm_log "OpenAPI lint"
