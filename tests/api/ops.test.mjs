@@ -83,7 +83,8 @@ describe('request ids', () => {
 
 describe('unknown routes', () => {
   test('an unknown path is 404 application/problem+json with a request id', async () => {
-    for (const p of ['/v1/no-such-thing', '/nothing-here', '/v1/customers/x/y/z']) {
+    // Other paths are the web app's when it is served (tests/api/web_static.test.mjs).
+    for (const p of ['/v1/no-such-thing', '/healthz/nothing-here', '/v1/customers/x/y/z']) {
       const r = await api('GET', p, { token: T.token, validate: false });
       expectProblem(r, 404);
       assert.ok(r.headers.get('x-request-id'));
