@@ -1,0 +1,215 @@
+// CustomerList.tsx: /customers — the customers the user may see, searched as
+// they type and filtered; the filters live in the URL so a list is bookmarkable.
+import { PlusOutlined } from '@ant-design/icons';
+import { Alert, Button, Empty, Form, Input, Select, Space, Table, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { useHasRole } from '../../lib/auth';
+import { useFormat } from '../../lib/format';
+import { problemMessage } from '../../lib/problem';
+import { PAGE, useCustomerList, useUserName, useUsers, type Customer, type CustomerFilters } from './api';
+import { CATEGORIES, STATUSES, StatusTag, useCategoryLabel } from './labels';
+
+const FILTERS = ['q', 'status', 'category', 'owner_id', 'region', 'tag'] as const;
+
+/** `value`, once it has stopped changing for `ms`. */
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+export default function CustomerList() {
+  const { t, i18n } = useTranslation('customers');
+  const fmt = useFormat();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const mayCreate = useHasRole('admin', 'manager', 'sales');
+  const seesOthers = useHasRole('admin', 'manager', 'assistant', 'finance', 'service');
+  const users = useUsers();
+  const ownerName = useUserName();
+  const categoryLabel = useCategoryLabel();
+
+  // What the user types, shown at once; the URL (and the query) follow when they pause.
+  const [typed, setTyped] = useState(() => Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as Record<(typeof FILTERS)[number], string>);
+  const settled = useDebounced(typed, 300);
+  useEffect(() => {
+    const next = new URLSearchParams();
+    for (const f of FILTERS) {
+      const v = settled[f].trim();
+      if (v) next.set(f, v);
+    }
+    if (next.toString() !== params.toString()) setParams(next, { replace: true });
+  }, [settled, params, setParams]);
+
+  const filters: CustomerFilters = {
+    q: params.get('q') ?? undefined,
+    status: (params.get('status') as CustomerFilters['status']) ?? undefined,
+    category: (params.get('category') as CustomerFilters['category']) ?? undefined,
+    owner_id: params.get('owner_id') ?? undefined,
+    region: params.get('region') ?? undefined,
+    tag: params.get('tag') ?? undefined,
+  };
+  const list = useCustomerList(filters);
+  const filtered = FILTERS.some((f) => params.get(f));
+
+  // The table shows one page of the rows loaded so far, so the page stays light
+  // however many are loaded; "load more" fetches the next page and shows it.
+  const [pageNo, setPageNo] = useState(1);
+  const jumpTo = useRef<number | null>(null);
+  const filterKey = params.toString();
+  useEffect(() => setPageNo(1), [filterKey]);
+  useEffect(() => {
+    if (jumpTo.current !== null && list.rows.length > (jumpTo.current - 1) * PAGE) {
+      setPageNo(jumpTo.current);
+      jumpTo.current = null;
+    }
+  }, [list.rows.length]);
+  const loadMore = () => {
+    jumpTo.current = Math.floor(list.rows.length / PAGE) + 1;
+    list.loadMore();
+  };
+  const set = (f: (typeof FILTERS)[number]) => (v: string | undefined) => setTyped((old) => ({ ...old, [f]: v ?? '' }));
+
+  const columns: ColumnsType<Customer> = useMemo(() => [
+    {
+      title: t('field.name'),
+      dataIndex: 'name',
+      width: 300,
+      ellipsis: true,
+      render: (_: unknown, c) => <Link to={`/customers/${c.id}`}>{c.name}</Link>,
+    },
+    { title: t('field.status'), dataIndex: 'status', width: 110, render: (_: unknown, c) => <StatusTag status={c.status} /> },
+    { title: t('field.category'), dataIndex: 'category', width: 100, render: (_: unknown, c) => categoryLabel(c.category) },
+    { title: t('field.region'), dataIndex: 'region', width: 120, ellipsis: true, render: (v: string | null) => v ?? t('common:state.none') },
+    { title: t('field.phone'), dataIndex: 'phone', width: 160, ellipsis: true, render: (v: string | null) => v ?? t('common:state.none') },
+    {
+      title: t('field.owner_id'),
+      dataIndex: 'owner_id',
+      width: 140,
+      ellipsis: true,
+      render: (id: string) => ownerName(id) ?? t('unknownOwner'),
+    },
+    { title: t('field.next_contact_at'), dataIndex: 'next_contact_at', width: 170, render: (v: string | null) => fmt.dateTime(v) },
+    { title: t('field.last_contact_at'), dataIndex: 'last_contact_at', width: 170, render: (v: string | null) => fmt.dateTime(v) },
+  // Rebuilt only when the language or the known users change, so a page of rows is not redrawn for nothing.
+  ], [t, i18n.language, users.data]);
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 16 }}>
+        <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
+          {t('title')}
+        </Typography.Title>
+        {mayCreate && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/customers/new')}>
+            {t('new')}
+          </Button>
+        )}
+      </div>
+
+      <Form layout="vertical" role="search" aria-label={t('filters')} onFinish={() => undefined}>
+        <div style={{ display: 'grid', gridTemplateColumns: 'minmax(240px, 2fr) repeat(5, minmax(130px, 1fr))', gap: '0 12px' }}>
+          <Form.Item label={t('search')} htmlFor="customer-q" style={{ marginBottom: 8 }}>
+            <Input
+              id="customer-q"
+              type="search"
+              allowClear
+              value={typed.q}
+              placeholder={t('searchPlaceholder')}
+              maxLength={64}
+              onChange={(e) => set('q')(e.target.value)}
+            />
+          </Form.Item>
+          <Form.Item label={t('field.status')} htmlFor="customer-status" style={{ marginBottom: 8 }}>
+            <Select
+              id="customer-status"
+              allowClear
+              value={typed.status || undefined}
+              placeholder={t('common:state.all')}
+              onChange={set('status')}
+              options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+            />
+          </Form.Item>
+          <Form.Item label={t('field.category')} htmlFor="customer-category" style={{ marginBottom: 8 }}>
+            <Select
+              id="customer-category"
+              allowClear
+              value={typed.category || undefined}
+              placeholder={t('common:state.all')}
+              onChange={set('category')}
+              options={CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))}
+            />
+          </Form.Item>
+          {seesOthers && users.data ? (
+            <Form.Item label={t('field.owner_id')} htmlFor="customer-owner" style={{ marginBottom: 8 }}>
+              <Select
+                id="customer-owner"
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                value={typed.owner_id || undefined}
+                placeholder={t('common:state.all')}
+                onChange={set('owner_id')}
+                options={users.data.map((u) => ({ value: u.id, label: u.name }))}
+              />
+            </Form.Item>
+          ) : (
+            <div />
+          )}
+          <Form.Item label={t('field.region')} htmlFor="customer-region" style={{ marginBottom: 8 }}>
+            <Input id="customer-region" allowClear value={typed.region} onChange={(e) => set('region')(e.target.value)} maxLength={200} />
+          </Form.Item>
+          <Form.Item label={t('field.tag')} htmlFor="customer-tag" style={{ marginBottom: 8 }}>
+            <Input id="customer-tag" allowClear value={typed.tag} onChange={(e) => set('tag')(e.target.value)} maxLength={100} />
+          </Form.Item>
+        </div>
+      </Form>
+
+      {list.error ? (
+        <Alert
+          type="error"
+          showIcon
+          role="alert"
+          title={problemMessage(t, list.error)}
+          action={<Button onClick={() => void list.refetch()}>{t('common:action.retry')}</Button>}
+        />
+      ) : (
+        <Table<Customer>
+          rowKey="id"
+          size="middle"
+          scroll={{ x: 1270 }}
+          loading={list.isPending}
+          columns={columns}
+          dataSource={list.rows}
+          pagination={{
+            current: pageNo,
+            pageSize: PAGE,
+            total: list.rows.length,
+            onChange: setPageNo,
+            showSizeChanger: false,
+            hideOnSinglePage: true,
+            placement: ['bottomEnd'],
+          }}
+          locale={{ emptyText: <Empty description={filtered ? t('empty') : t('emptyAll')} /> }}
+          onRow={(c) => ({ onClick: (e) => !(e.target as HTMLElement).closest('a') && navigate(`/customers/${c.id}`), style: { cursor: 'pointer' } })}
+        />
+      )}
+
+      <div style={{ display: 'flex', alignItems: 'center', gap: 16 }}>
+        <Typography.Text type="secondary" aria-live="polite">
+          {list.isPending ? t('common:state.loading') : t(list.hasMore ? 'countMore' : 'count', { count: list.rows.length })}
+        </Typography.Text>
+        {list.hasMore && (
+          <Button onClick={loadMore} loading={list.loadingMore}>
+            {t('common:action.loadMore')}
+          </Button>
+        )}
+      </div>
+    </Space>
+  );
+}
