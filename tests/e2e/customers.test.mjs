@@ -98,6 +98,17 @@ test('the list finds a customer by part of a Chinese or a Latin name, and filter
   await table.getByRole('link', { name: '深圳华强电子' }).waitFor({ state: 'detached' });
   await page.getByLabel('标签').fill('不存在的标签');
   await page.getByText('没有符合条件的客户').waitFor();
+
+  // The same screen in English, and back.
+  await page.getByText('English', { exact: true }).click();
+  await page.getByRole('heading', { name: 'Customers', exact: true }).waitFor();
+  await page.getByText('No customer matches').waitFor();
+  await page.getByLabel('Tag', { exact: true }).fill('');
+  await page.getByRole('columnheader', { name: 'Next contact' }).waitFor();
+  await table.getByText('Active', { exact: true }).first().waitFor();
+  await screenshot(page, 'customers-list-en');
+  await page.getByText('中文', { exact: true }).click();
+  await page.getByRole('heading', { name: '客户', exact: true }).waitFor();
   assertNoErrors(errors, 'customers list');
   await context.close();
 });

@@ -59,7 +59,7 @@ export function DuplicatePrompt({ name, candidates, busy, onCreateAnyway, onCanc
             <List.Item.Meta
               title={
                 visible.has(c.id) ? (
-                  <Link to={`/customers/${c.id}`} target="_blank" rel="noopener">
+                  <Link to={`/customers/${c.id}`} target="_blank" rel="noopener" style={{ color: '#1458d6' }}>
                     {c.name}
                   </Link>
                 ) : (

@@ -5,6 +5,7 @@ import { api, ApiError, newKey, queryClient, unwrap, type Schemas } from '../../
 import { useHasRole, useMe } from '../../lib/auth';
 import { ifMatch } from '../../lib/conflict';
 import { compact, useKeysetList, type Page } from '../../lib/list';
+import { newestFirst } from './timeline';
 
 export type Customer = Schemas['Customer'];
 export type CustomerInput = Schemas['CustomerInput'];
@@ -216,11 +217,6 @@ export function useContactRecords(customerId: string) {
         ),
       ),
   });
-}
-
-/** Records in the order a timeline shows them: latest `occurred_at` first. */
-export function newestFirst(records: ContactRecord[]): ContactRecord[] {
-  return [...records].sort((a, b) => Date.parse(b.occurred_at) - Date.parse(a.occurred_at) || (a.id < b.id ? 1 : -1));
 }
 
 export function useAddContactRecord(customerId: string) {
