@@ -265,6 +265,32 @@ test('a manager transfers a customer of one salesperson to another', async () =>
   await context.close();
 });
 
+test('a manager merges a duplicate into a customer: its contact persons move over and the duplicate is gone', async () => {
+  const keep = await createCustomer(o.sales1.token, { name: '常州恐龙园文化旅游有限公司' });
+  const dup = await createCustomer(o.sales1.token, { name: '常州恐龙园文旅', phone: '0519-8888 0000' });
+  expectStatus(await api('POST', `/v1/customers/${dup.id}/contacts`, { token: o.sales1.token, body: { name: '周先生' } }), 201);
+  const { page, context, errors } = await openPage(browser);
+  await signIn(page, o.manager, `/customers/${keep.id}`);
+  await page.getByRole('heading', { name: '常州恐龙园文化旅游有限公司' }).waitFor();
+  await page.getByRole('button', { name: '合并重复客户' }).click();
+  const dialog = page.getByRole('dialog', { name: '把重复的客户合并到此客户' });
+  await dialog.getByText('重复客户随后被删除').waitFor();
+  await pick(page, '重复的客户', '常州恐龙园文旅', { type: '常州' });
+  await screenshot(page, 'merge-dialog');
+  await assertAccessible(page, 'merge dialog');
+  await dialog.getByRole('button', { name: '合并' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  // The phone the staying customer lacked came from the duplicate.
+  await page.getByRole('link', { name: '0519-8888 0000' }).waitFor();
+  await page.getByRole('tab', { name: '联系人' }).click();
+  await page.getByRole('tabpanel').getByText('周先生').waitFor();
+  expectStatus(await api('GET', `/v1/customers/${dup.id}`, { token: o.manager.token }), 404);
+  const contacts = expectStatus(await api('GET', `/v1/customers/${keep.id}/contacts`, { token: o.manager.token }), 200).body.data;
+  assert.deepEqual(contacts.map((c) => c.name), ['周先生']);
+  assertNoErrors(errors, 'merge');
+  await context.close();
+});
+
 test('thousands of customers: the list loads them page by page with "load more" and stays usable', async () => {
   const org = await salesOrganization();
   await createMany(org.admin.token, 2150, (i) => `批量客户 ${String(i).padStart(4, '0')}`);

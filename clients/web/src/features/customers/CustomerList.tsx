@@ -80,23 +80,22 @@ export default function CustomerList() {
     {
       title: t('field.name'),
       dataIndex: 'name',
-      width: 300,
       ellipsis: true,
       render: (_: unknown, c) => <Link to={`/customers/${c.id}`}>{c.name}</Link>,
     },
-    { title: t('field.status'), dataIndex: 'status', width: 110, render: (_: unknown, c) => <StatusTag status={c.status} /> },
-    { title: t('field.category'), dataIndex: 'category', width: 100, render: (_: unknown, c) => categoryLabel(c.category) },
-    { title: t('field.region'), dataIndex: 'region', width: 120, ellipsis: true, render: (v: string | null) => v ?? t('common:state.none') },
-    { title: t('field.phone'), dataIndex: 'phone', width: 160, ellipsis: true, render: (v: string | null) => v ?? t('common:state.none') },
+    { title: t('field.status'), dataIndex: 'status', width: 100, render: (_: unknown, c) => <StatusTag status={c.status} /> },
+    { title: t('field.category'), dataIndex: 'category', width: 110, render: (_: unknown, c) => categoryLabel(c.category) },
+    { title: t('field.region'), dataIndex: 'region', width: 110, ellipsis: true, render: (v: string | null) => v ?? t('common:state.none') },
+    { title: t('field.phone'), dataIndex: 'phone', width: 150, ellipsis: true, render: (v: string | null) => v ?? t('common:state.none') },
     {
       title: t('field.owner_id'),
       dataIndex: 'owner_id',
-      width: 140,
+      width: 110,
       ellipsis: true,
       render: (id: string) => ownerName(id) ?? t('unknownOwner'),
     },
-    { title: t('field.next_contact_at'), dataIndex: 'next_contact_at', width: 170, render: (v: string | null) => fmt.dateTime(v) },
-    { title: t('field.last_contact_at'), dataIndex: 'last_contact_at', width: 170, render: (v: string | null) => fmt.dateTime(v) },
+    { title: t('field.next_contact_at'), dataIndex: 'next_contact_at', width: 150, render: (v: string | null) => fmt.dateTime(v) },
+    { title: t('field.last_contact_at'), dataIndex: 'last_contact_at', width: 150, render: (v: string | null) => fmt.dateTime(v) },
   // Rebuilt only when the language or the known users change, so a page of rows is not redrawn for nothing.
   ], [t, i18n.language, users.data]);
 
@@ -114,8 +113,8 @@ export default function CustomerList() {
       </div>
 
       <Form layout="vertical" role="search" aria-label={t('filters')} onFinish={() => undefined}>
-        <div style={{ display: 'grid', gridTemplateColumns: 'minmax(240px, 2fr) repeat(5, minmax(130px, 1fr))', gap: '0 12px' }}>
-          <Form.Item label={t('search')} htmlFor="customer-q" style={{ marginBottom: 8 }}>
+        <div style={{ display: 'flex', flexWrap: 'wrap', gap: '0 12px' }}>
+          <Form.Item label={t('search')} htmlFor="customer-q" style={{ marginBottom: 8, flex: '2 1 240px' }}>
             <Input
               id="customer-q"
               type="search"
@@ -126,7 +125,7 @@ export default function CustomerList() {
               onChange={(e) => set('q')(e.target.value)}
             />
           </Form.Item>
-          <Form.Item label={t('field.status')} htmlFor="customer-status" style={{ marginBottom: 8 }}>
+          <Form.Item label={t('field.status')} htmlFor="customer-status" style={{ marginBottom: 8, flex: '1 1 130px' }}>
             <Select
               id="customer-status"
               allowClear
@@ -136,7 +135,7 @@ export default function CustomerList() {
               options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
             />
           </Form.Item>
-          <Form.Item label={t('field.category')} htmlFor="customer-category" style={{ marginBottom: 8 }}>
+          <Form.Item label={t('field.category')} htmlFor="customer-category" style={{ marginBottom: 8, flex: '1 1 130px' }}>
             <Select
               id="customer-category"
               allowClear
@@ -147,7 +146,7 @@ export default function CustomerList() {
             />
           </Form.Item>
           {seesOthers && users.data ? (
-            <Form.Item label={t('field.owner_id')} htmlFor="customer-owner" style={{ marginBottom: 8 }}>
+            <Form.Item label={t('field.owner_id')} htmlFor="customer-owner" style={{ marginBottom: 8, flex: '1 1 130px' }}>
               <Select
                 id="customer-owner"
                 allowClear
@@ -158,13 +157,11 @@ export default function CustomerList() {
                 options={users.data.map((u) => ({ value: u.id, label: u.name }))}
               />
             </Form.Item>
-          ) : (
-            <div />
-          )}
-          <Form.Item label={t('field.region')} htmlFor="customer-region" style={{ marginBottom: 8 }}>
+          ) : null}
+          <Form.Item label={t('field.region')} htmlFor="customer-region" style={{ marginBottom: 8, flex: '1 1 130px' }}>
             <Input id="customer-region" allowClear value={typed.region} onChange={(e) => set('region')(e.target.value)} maxLength={200} />
           </Form.Item>
-          <Form.Item label={t('field.tag')} htmlFor="customer-tag" style={{ marginBottom: 8 }}>
+          <Form.Item label={t('field.tag')} htmlFor="customer-tag" style={{ marginBottom: 8, flex: '1 1 130px' }}>
             <Input id="customer-tag" allowClear value={typed.tag} onChange={(e) => set('tag')(e.target.value)} maxLength={100} />
           </Form.Item>
         </div>
@@ -182,7 +179,7 @@ export default function CustomerList() {
         <Table<Customer>
           rowKey="id"
           size="middle"
-          scroll={{ x: 1270 }}
+          scroll={{ x: 1100 }}
           loading={list.isPending}
           columns={columns}
           dataSource={list.rows}
