@@ -181,6 +181,17 @@ test('the customer page shows every tab; a call recorded from it appears on the 
   // The overview shows the contact the server recorded (last contact is no longer empty).
   await page.getByRole('tab', { name: '概况' }).click();
   await page.waitForURL(new RegExp(`/customers/${c.id}$`));
+  await page.getByText('杭州', { exact: true }).waitFor();
+
+  // In English the page reads the same, the timeline too.
+  await page.getByText('English', { exact: true }).click();
+  await page.getByRole('tab', { name: 'Contact records' }).click();
+  await page.getByRole('button', { name: 'Record a call' }).waitFor();
+  await page.getByText('Outcome: 下周寄样品').waitFor();
+  await page.getByText('recorded by 李销售').waitFor();
+  await screenshot(page, 'customer-page-records-en');
+  await page.getByText('中文', { exact: true }).click();
+  await page.getByRole('button', { name: '记录电话' }).waitFor();
   assertNoErrors(errors, 'customer page');
   await context.close();
 });

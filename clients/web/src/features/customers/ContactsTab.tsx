@@ -1,7 +1,7 @@
 // ContactsTab.tsx: the customer's contact persons (business cards): call or
 // mail them in one click, add, edit, delete.
 import { DeleteOutlined, EditOutlined, PlusOutlined, StarFilled } from '@ant-design/icons';
-import { Alert, App, Button, Checkbox, DatePicker, Form, Input, Modal, Popconfirm, Space, Table, Tooltip } from 'antd';
+import { App, Button, Checkbox, DatePicker, Form, Input, Popconfirm, Space, Table, Tooltip } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
@@ -9,8 +9,9 @@ import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../lib/api';
 import { changedFields, useConflictSave } from '../../lib/conflict';
 import { useFormat } from '../../lib/format';
-import { problemMessage, showFieldErrors } from '../../lib/problem';
+import { problemMessage } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
+import { FormDialog, useFormAction } from './formAction';
 import { useContacts, useDeleteContact, useSaveContact, type Contact, type ContactInput } from './api';
 
 /** Read by screen readers, not shown: the title of the actions column. */
@@ -148,7 +149,6 @@ function ContactDialog({ customerId, contact, onClose }: { customerId: string; c
   const { t } = useTranslation('customers');
   const [form] = Form.useForm<Values>();
   const save = useSaveContact(customerId);
-  const [error, setError] = useState<unknown>(null);
   const [base, setBase] = useState(contact);
 
   const { submit, dialog } = useConflictSave<Contact>({
@@ -164,36 +164,27 @@ function ContactDialog({ customerId, contact, onClose }: { customerId: string; c
     },
   });
 
-  const onFinish = async (v: Values) => {
-    setError(null);
-    try {
-      if (base) {
-        const patch = changedFields(toBody(toValues(base)), toBody(v));
-        if (Object.keys(patch).length) await submit(patch as Partial<Contact>, base);
-        else onClose();
-      } else {
-        await save.mutateAsync({ body: toBody(v) });
-        onClose();
-      }
-    } catch (e) {
-      setError(e);
-      showFieldErrors(t, form, e);
+  const { error, onFinish } = useFormAction(form, async (v: Values) => {
+    if (!base) {
+      await save.mutateAsync({ body: toBody(v) });
+      onClose();
+      return;
     }
-  };
+    const patch = changedFields(toBody(toValues(base)), toBody(v));
+    if (Object.keys(patch).length) await submit(patch as Partial<Contact>, base);
+    else onClose();
+  });
 
   return (
-    <Modal
-      open
+    <FormDialog
       title={contact ? t('contacts.editTitle') : t('contacts.addTitle')}
       okText={t('common:action.save')}
-      cancelText={t('common:action.cancel')}
-      confirmLoading={save.isPending}
-      onOk={() => form.submit()}
-      onCancel={onClose}
-      destroyOnHidden
+      busy={save.isPending}
+      error={error}
+      form={form}
+      onClose={onClose}
     >
-      {error !== null && <Alert type="error" showIcon role="alert" title={problemMessage(t, error)} style={{ marginBottom: 16 }} />}
-      <Form<Values> form={form} layout="vertical" initialValues={toValues(contact)} onFinish={(v) => void onFinish(v)}>
+      <Form<Values> form={form} layout="vertical" initialValues={toValues(contact)} onFinish={onFinish}>
         <Form.Item name="name" label={t('contacts.field.name')} rules={[{ required: true, whitespace: true, message: t('common:problem.field.required') }]}>
           <Input maxLength={200} autoFocus />
         </Form.Item>
@@ -226,6 +217,6 @@ function ContactDialog({ customerId, contact, onClose }: { customerId: string; c
         <button type="submit" hidden aria-hidden tabIndex={-1} />
       </Form>
       {dialog}
-    </Modal>
+    </FormDialog>
   );
 }

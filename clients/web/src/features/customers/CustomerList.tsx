@@ -1,15 +1,15 @@
 // CustomerList.tsx: /customers — the customers the user may see, searched as
 // they type and filtered; the filters live in the URL so a list is bookmarkable.
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, Button, Empty, Form, Input, Select, Space, Table, Typography } from 'antd';
+import { Button, Empty, Form, Input, Select, Space, Table, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
 import { useFormat } from '../../lib/format';
-import { problemMessage } from '../../lib/problem';
 import { PAGE, useCustomerList, useUserName, useUsers, type Customer, type CustomerFilters } from './api';
+import { ProblemAlert } from './formAction';
 import { CATEGORIES, STATUSES, StatusTag, useCategoryLabel } from './labels';
 
 const FILTERS = ['q', 'status', 'category', 'owner_id', 'region', 'tag'] as const;
@@ -22,6 +22,26 @@ function useDebounced<T>(value: T, ms: number): T {
     return () => clearTimeout(timer);
   }, [value, ms]);
   return settled;
+}
+
+const FILTER_STYLE = { marginBottom: 8, flex: '1 1 130px' };
+
+/** One of the list's dropdown filters: "all" when empty, searchable by its labels. */
+function FilterSelect(props: { name: string; label: string; value: string; onChange: (v: string | undefined) => void; options: { value: string; label: string }[] }) {
+  const { t } = useTranslation('customers');
+  return (
+    <Form.Item label={props.label} htmlFor={`customer-${props.name}`} style={FILTER_STYLE}>
+      <Select
+        id={`customer-${props.name}`}
+        allowClear
+        showSearch={{ optionFilterProp: 'label' }}
+        value={props.value || undefined}
+        placeholder={t('common:state.all')}
+        onChange={props.onChange}
+        options={props.options}
+      />
+    </Form.Item>
+  );
 }
 
 export default function CustomerList() {
@@ -125,56 +145,40 @@ export default function CustomerList() {
               onChange={(e) => set('q')(e.target.value)}
             />
           </Form.Item>
-          <Form.Item label={t('field.status')} htmlFor="customer-status" style={{ marginBottom: 8, flex: '1 1 130px' }}>
-            <Select
-              id="customer-status"
-              allowClear
-              value={typed.status || undefined}
-              placeholder={t('common:state.all')}
-              onChange={set('status')}
-              options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
-            />
-          </Form.Item>
-          <Form.Item label={t('field.category')} htmlFor="customer-category" style={{ marginBottom: 8, flex: '1 1 130px' }}>
-            <Select
-              id="customer-category"
-              allowClear
-              value={typed.category || undefined}
-              placeholder={t('common:state.all')}
-              onChange={set('category')}
-              options={CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))}
-            />
-          </Form.Item>
+          <FilterSelect
+            name="status"
+            label={t('field.status')}
+            value={typed.status}
+            onChange={set('status')}
+            options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+          />
+          <FilterSelect
+            name="category"
+            label={t('field.category')}
+            value={typed.category}
+            onChange={set('category')}
+            options={CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))}
+          />
           {seesOthers && users.data ? (
-            <Form.Item label={t('field.owner_id')} htmlFor="customer-owner" style={{ marginBottom: 8, flex: '1 1 130px' }}>
-              <Select
-                id="customer-owner"
-                allowClear
-                showSearch={{ optionFilterProp: 'label' }}
-                value={typed.owner_id || undefined}
-                placeholder={t('common:state.all')}
-                onChange={set('owner_id')}
-                options={users.data.map((u) => ({ value: u.id, label: u.name }))}
-              />
-            </Form.Item>
+            <FilterSelect
+              name="owner"
+              label={t('field.owner_id')}
+              value={typed.owner_id}
+              onChange={set('owner_id')}
+              options={users.data.map((u) => ({ value: u.id, label: u.name }))}
+            />
           ) : null}
-          <Form.Item label={t('field.region')} htmlFor="customer-region" style={{ marginBottom: 8, flex: '1 1 130px' }}>
+          <Form.Item label={t('field.region')} htmlFor="customer-region" style={FILTER_STYLE}>
             <Input id="customer-region" allowClear value={typed.region} onChange={(e) => set('region')(e.target.value)} maxLength={200} />
           </Form.Item>
-          <Form.Item label={t('field.tag')} htmlFor="customer-tag" style={{ marginBottom: 8, flex: '1 1 130px' }}>
+          <Form.Item label={t('field.tag')} htmlFor="customer-tag" style={FILTER_STYLE}>
             <Input id="customer-tag" allowClear value={typed.tag} onChange={(e) => set('tag')(e.target.value)} maxLength={100} />
           </Form.Item>
         </div>
       </Form>
 
       {list.error ? (
-        <Alert
-          type="error"
-          showIcon
-          role="alert"
-          title={problemMessage(t, list.error)}
-          action={<Button onClick={() => void list.refetch()}>{t('common:action.retry')}</Button>}
-        />
+        <ProblemAlert error={list.error} retry={list.refetch} />
       ) : (
         <Table<Customer>
           rowKey="id"

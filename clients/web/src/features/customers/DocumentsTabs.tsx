@@ -1,12 +1,12 @@
 // DocumentsTabs.tsx: the customer's quotations, contracts and shipments, each
 // a link to its own page; amounts are the server's, formatted for display.
-import { Alert, Button, Space, Table, Tag } from 'antd';
+import { Button, Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import type { Schemas } from '../../lib/api';
 import { useFormat } from '../../lib/format';
-import { problemMessage } from '../../lib/problem';
+import { ProblemAlert } from './formAction';
 import { useCustomerContracts, useCustomerQuotations, useCustomerShipments } from './api';
 
 interface ListState<T> {
@@ -21,17 +21,7 @@ interface ListState<T> {
 
 function DocumentTable<T extends { id: string }>({ list, columns }: { list: ListState<T>; columns: ColumnsType<T> }) {
   const { t } = useTranslation('customers');
-  if (list.error) {
-    return (
-      <Alert
-        type="error"
-        showIcon
-        role="alert"
-        title={problemMessage(t, list.error)}
-        action={<Button onClick={() => void list.refetch()}>{t('common:action.retry')}</Button>}
-      />
-    );
-  }
+  if (list.error) return <ProblemAlert error={list.error} retry={list.refetch} />;
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Table<T>

@@ -2,12 +2,13 @@
 // give it to another owner, merge a duplicate into it, delete it. Hidden
 // from everyone else (the server would refuse them anyway).
 import { DeleteOutlined, MergeCellsOutlined, SwapOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Form, Modal, Popconfirm, Select } from 'antd';
+import { Alert, App, Button, Form, Popconfirm, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
-import { problemMessage, showFieldErrors } from '../../lib/problem';
+import { problemMessage } from '../../lib/problem';
+import { FormDialog, useFormAction } from './formAction';
 import { useCustomerSearch, useDeleteCustomer, useMergeCustomer, useTransferCustomer, useUsers, type Customer } from './api';
 
 export function ManageActions({ customer }: { customer: Customer }) {
@@ -57,32 +58,15 @@ function TransferDialog({ customer, onClose }: { customer: Customer; onClose: ()
   const [form] = Form.useForm<{ owner_id: string }>();
   const users = useUsers();
   const transfer = useTransferCustomer(customer.id);
-  const [error, setError] = useState<unknown>(null);
-
-  const onFinish = async ({ owner_id }: { owner_id: string }) => {
-    setError(null);
-    try {
-      await transfer.mutateAsync(owner_id);
-      void message.success(t('transfer.done', { name: users.data?.find((u) => u.id === owner_id)?.name ?? '' }));
-      onClose();
-    } catch (e) {
-      setError(e);
-      showFieldErrors(t, form, e);
-    }
-  };
+  const { error, onFinish } = useFormAction(form, async ({ owner_id }: { owner_id: string }) => {
+    await transfer.mutateAsync(owner_id);
+    void message.success(t('transfer.done', { name: users.data?.find((u) => u.id === owner_id)?.name ?? '' }));
+    onClose();
+  });
 
   return (
-    <Modal
-      open
-      title={t('transfer.title')}
-      okText={t('common:action.confirm')}
-      cancelText={t('common:action.cancel')}
-      confirmLoading={transfer.isPending}
-      onOk={() => form.submit()}
-      onCancel={onClose}
-    >
-      {error !== null && <Alert type="error" showIcon role="alert" title={problemMessage(t, error)} style={{ marginBottom: 16 }} />}
-      <Form form={form} layout="vertical" onFinish={(v) => void onFinish(v)}>
+    <FormDialog title={t('transfer.title')} okText={t('common:action.confirm')} busy={transfer.isPending} error={error} form={form} onClose={onClose}>
+      <Form form={form} layout="vertical" onFinish={onFinish}>
         <Form.Item name="owner_id" label={t('transfer.owner')} rules={[{ required: true, message: t('common:problem.field.required') }]}>
           <Select
             showSearch={{ optionFilterProp: 'label' }}
@@ -93,7 +77,7 @@ function TransferDialog({ customer, onClose }: { customer: Customer; onClose: ()
           />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormDialog>
   );
 }
 
@@ -104,34 +88,16 @@ function MergeDialog({ customer, onClose }: { customer: Customer; onClose: () =>
   const [q, setQ] = useState('');
   const search = useCustomerSearch(q);
   const merge = useMergeCustomer(customer.id);
-  const [error, setError] = useState<unknown>(null);
-
-  const onFinish = async ({ duplicate_id }: { duplicate_id: string }) => {
-    setError(null);
-    try {
-      await merge.mutateAsync(duplicate_id);
-      void message.success(t('merge.done'));
-      onClose();
-    } catch (e) {
-      setError(e);
-      showFieldErrors(t, form, e);
-    }
-  };
+  const { error, onFinish } = useFormAction(form, async ({ duplicate_id }: { duplicate_id: string }) => {
+    await merge.mutateAsync(duplicate_id);
+    void message.success(t('merge.done'));
+    onClose();
+  });
 
   return (
-    <Modal
-      open
-      title={t('merge.title')}
-      okText={t('merge.confirm')}
-      okButtonProps={{ danger: true }}
-      cancelText={t('common:action.cancel')}
-      confirmLoading={merge.isPending}
-      onOk={() => form.submit()}
-      onCancel={onClose}
-    >
+    <FormDialog title={t('merge.title')} okText={t('merge.confirm')} danger busy={merge.isPending} error={error} form={form} onClose={onClose}>
       <Alert type="warning" showIcon title={t('merge.warning', { name: customer.name })} style={{ marginBottom: 16 }} />
-      {error !== null && <Alert type="error" showIcon role="alert" title={problemMessage(t, error)} style={{ marginBottom: 16 }} />}
-      <Form form={form} layout="vertical" onFinish={(v) => void onFinish(v)}>
+      <Form form={form} layout="vertical" onFinish={onFinish}>
         <Form.Item name="duplicate_id" label={t('merge.duplicate')} rules={[{ required: true, message: t('common:problem.field.required') }]}>
           <Select
             showSearch={{ filterOption: false, onSearch: setQ }}
@@ -142,6 +108,6 @@ function MergeDialog({ customer, onClose }: { customer: Customer; onClose: () =>
           />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormDialog>
   );
 }

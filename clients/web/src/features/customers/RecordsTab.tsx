@@ -1,15 +1,15 @@
 // RecordsTab.tsx: the customer's contact records as a timeline, newest first,
 // and recording a call, visit or email in a few clicks.
 import { CalendarOutlined, MailOutlined, MessageOutlined, PhoneOutlined, TeamOutlined, EnvironmentOutlined, EllipsisOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, DatePicker, Empty, Form, Input, Radio, Select, Space, Timeline, Typography } from 'antd';
+import { App, Button, Card, DatePicker, Empty, Form, Input, Radio, Select, Space, Timeline, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../../lib/api';
 import { useFormat } from '../../lib/format';
-import { problemMessage, showFieldErrors } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
 import { useAddContactRecord, useContactRecords, useContacts, useUserName, type ContactRecordInput } from './api';
+import { ProblemAlert, useFormAction } from './formAction';
 import { RECORD_KINDS } from './labels';
 
 type Kind = Schemas['ContactRecordKind'];
@@ -84,7 +84,7 @@ export function RecordsTab({ customerId, writes }: { customerId: string; writes:
                       {r.summary && <Typography.Paragraph style={{ margin: '4px 0 0', whiteSpace: 'pre-wrap' }}>{r.summary}</Typography.Paragraph>}
                       {r.outcome && (
                         <Typography.Paragraph style={{ margin: '4px 0 0' }}>
-                          {t('records.field.outcome')}：{r.outcome}
+                          {t('records.outcome', { text: r.outcome })}
                         </Typography.Paragraph>
                       )}
                       {r.next_contact_at && (
@@ -110,10 +110,7 @@ function RecordForm({ customerId, kind, onDone }: { customerId: string; kind: Ki
   const [form] = Form.useForm<Values>();
   const add = useAddContactRecord(customerId);
   const contacts = useContacts(customerId);
-  const [error, setError] = useState<unknown>(null);
-
-  const onFinish = async (v: Values) => {
-    setError(null);
+  const { error, onFinish } = useFormAction(form, async (v: Values) => {
     const body: ContactRecordInput = {
       kind: v.kind,
       direction: v.direction,
@@ -123,24 +120,19 @@ function RecordForm({ customerId, kind, onDone }: { customerId: string; kind: Ki
       outcome: v.outcome.trim() || null,
       next_contact_at: v.next_contact_at ? v.next_contact_at.toISOString() : null,
     };
-    try {
-      await add.mutateAsync(body);
-      void message.success(t('records.saved'));
-      onDone();
-    } catch (e) {
-      setError(e);
-      showFieldErrors(t, form, e);
-    }
-  };
+    await add.mutateAsync(body);
+    void message.success(t('records.saved'));
+    onDone();
+  });
 
   return (
     <Card size="small" title={t(`records.addKind.${kind}`)}>
-      {error !== null && <Alert type="error" showIcon role="alert" title={problemMessage(t, error)} style={{ marginBottom: 12 }} />}
+      <ProblemAlert error={error} />
       <Form<Values>
         form={form}
         layout="vertical"
         initialValues={{ kind, direction: 'outbound', subject: '', summary: '', outcome: '', next_contact_at: null }}
-        onFinish={(v) => void onFinish(v)}
+        onFinish={onFinish}
       >
         <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(220px, 1fr))', gap: '0 16px' }}>
           <Form.Item name="kind" label={t('records.field.kind')}>
