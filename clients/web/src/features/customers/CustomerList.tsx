@@ -14,6 +14,12 @@ import { CATEGORIES, STATUSES, StatusTag, useCategoryLabel } from './labels';
 
 const FILTERS = ['q', 'status', 'category', 'owner_id', 'region', 'tag'] as const;
 
+type Typed = Record<(typeof FILTERS)[number], string>;
+
+function typedFrom(params: URLSearchParams): Typed {
+  return Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as Typed;
+}
+
 /** `value`, once it has stopped changing for `ms`. */
 function useDebounced<T>(value: T, ms: number): T {
   const [settled, setSettled] = useState(value);
@@ -55,17 +61,26 @@ export default function CustomerList() {
   const ownerName = useUserName();
   const categoryLabel = useCategoryLabel();
 
-  // What the user types, shown at once; the URL (and the query) follow when they pause.
-  const [typed, setTyped] = useState(() => Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as Record<(typeof FILTERS)[number], string>);
+  // What the user types, shown at once; the URL (and the query) follow when they
+  // pause. A URL changed from outside (the menu, back, a bookmark) is typed anew.
+  const [typed, setTyped] = useState(() => typedFrom(params));
   const settled = useDebounced(typed, 300);
+  const written = useRef(params.toString());
   useEffect(() => {
     const next = new URLSearchParams();
     for (const f of FILTERS) {
       const v = settled[f].trim();
       if (v) next.set(f, v);
     }
-    if (next.toString() !== params.toString()) setParams(next, { replace: true });
-  }, [settled, params, setParams]);
+    if (next.toString() === written.current) return;
+    written.current = next.toString();
+    setParams(next, { replace: true });
+  }, [settled, setParams]);
+  useEffect(() => {
+    if (params.toString() === written.current) return;
+    written.current = params.toString();
+    setTyped(typedFrom(params));
+  }, [params]);
 
   const filters: CustomerFilters = {
     q: params.get('q') ?? undefined,
