@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { api, createCustomer, expectStatus, listAll } from '../api/lib/client.mjs';
 import { APP, assertAccessible, assertNoErrors, launch, openPage, screenshot, signIn } from './lib/browser.mjs';
-import { createMany, pick, salesOrganization } from './lib/customers.mjs';
+import { createMany, pick, salesOrganization, whenStill } from './lib/customers.mjs';
 
 let browser;
 let o;
@@ -42,12 +42,15 @@ test('creating a customer that looks like an existing one shows the candidates; 
   // The second one is refused by the duplicate guard: the prompt names the first and its owner.
   await page.goto(APP + '/customers/new');
   await page.getByLabel('名称').fill('上海华东贸易');
+  // Warned while typing, before saving.
+  await page.getByRole('status').filter({ hasText: '已有相似的客户：上海华东贸易有限公司（负责人：李销售）' }).waitFor();
   await page.getByRole('button', { name: '保存' }).click();
   const prompt = page.getByRole('dialog', { name: '这看起来像已有的客户' });
   await prompt.waitFor();
   await prompt.getByRole('link', { name: '上海华东贸易有限公司' }).waitFor();
   assert.match(await prompt.getByRole('link', { name: '上海华东贸易有限公司' }).getAttribute('href'), new RegExp(`/customers/${first}$`));
   await prompt.getByText('负责人：李销售').waitFor();
+  await whenStill(page);
   await screenshot(page, 'duplicate-prompt');
   await assertAccessible(page, 'duplicate prompt');
 
@@ -225,6 +228,7 @@ test('two people edit the same customer: the later save shows the conflict, keep
   const row = dialog.getByRole('row', { name: /电话/ });
   await row.getByText('0512-1111 1111').waitFor();
   await row.getByText('0512-2222 2222').waitFor();
+  await whenStill(b.page);
   await screenshot(b.page, 'conflict-dialog');
   await assertAccessible(b.page, 'conflict dialog');
   // Nothing of B's reached the server yet.
@@ -294,6 +298,7 @@ test('a manager merges a duplicate into a customer: its contact persons move ove
   const dialog = page.getByRole('dialog', { name: '把重复的客户合并到此客户' });
   await dialog.getByText('重复客户随后被删除').waitFor();
   await pick(page, '重复的客户', '常州恐龙园文旅', { type: '常州' });
+  await whenStill(page);
   await screenshot(page, 'merge-dialog');
   await assertAccessible(page, 'merge dialog');
   await dialog.getByRole('button', { name: '合并' }).click();

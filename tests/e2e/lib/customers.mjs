@@ -37,3 +37,8 @@ export async function pick(page, label, option, { type } = {}) {
   if (type) await box.fill(type);
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
 }
+
+/** Waits until no dialog or dropdown is still opening or closing, so a screenshot shows it whole. */
+export async function whenStill(page) {
+  await page.waitForFunction(() => !document.querySelector('[class*="-appear-active"],[class*="-enter-active"],[class*="-leave-active"]'));
+}

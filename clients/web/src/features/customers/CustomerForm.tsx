@@ -10,7 +10,8 @@ import { useHasRole, useMe } from '../../lib/auth';
 import { changedFields, useConflictSave } from '../../lib/conflict';
 import { fieldMessage, problemMessage, showFieldErrors } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
-import { fetchCustomer, saveCustomer, useCreateCustomer, useCustomer, useUsers, type Customer, type CustomerPatch } from './api';
+import { fetchCustomer, saveCustomer, useCreateCustomer, useCustomer, useDuplicateCandidates, useUsers, type Customer, type CustomerPatch } from './api';
+import { useDebounced } from './debounce';
 import { DuplicatePrompt } from './DuplicatePrompt';
 import { emptyValues, fieldsOf, toFields, toInput, toValues, type CustomerFormValues } from './fields';
 import { CATEGORIES, KINDS, STATUSES, useCategoryLabel } from './labels';
@@ -24,6 +25,13 @@ export function NewCustomer() {
   const [form] = Form.useForm<CustomerFormValues>();
   const [problem, setProblem] = useState<{ error: unknown; rest: FieldError[] } | null>(null);
   const [duplicates, setDuplicates] = useState<ApiError | null>(null);
+  const typedName = useDebounced(String(Form.useWatch('name', form) ?? ''), 500);
+  const similar = useDuplicateCandidates(typedName).data?.candidates ?? [];
+  const nameHint = similar.length ? (
+    <span role="status">
+      {t('duplicate.hint', { names: similar.slice(0, 3).map((c) => t('duplicate.candidate', { name: c.name, owner: c.owner_name })).join('、') })}
+    </span>
+  ) : undefined;
 
   const send = async (confirmDuplicate: boolean) => {
     setProblem(null);
@@ -45,7 +53,15 @@ export function NewCustomer() {
   if (!me.data) return null;
   return (
     <FormFrame title={t('newTitle')}>
-      <CustomerFields form={form} initial={emptyValues(me.data.user.id)} problem={problem} busy={create.isPending} onSubmit={() => void send(false)} creating />
+      <CustomerFields
+        form={form}
+        initial={emptyValues(me.data.user.id)}
+        problem={problem}
+        busy={create.isPending}
+        onSubmit={() => void send(false)}
+        creating
+        nameHint={nameHint}
+      />
       {duplicates && (
         <DuplicatePrompt
           name={String(form.getFieldValue('name') ?? '')}
@@ -143,9 +159,11 @@ interface FieldsProps {
   busy: boolean;
   onSubmit: () => void;
   creating?: boolean;
+  /** Shown under the name (customers it looks like). */
+  nameHint?: ReactNode;
 }
 
-function CustomerFields({ form, initial, problem, busy, onSubmit, creating }: FieldsProps) {
+function CustomerFields({ form, initial, problem, busy, onSubmit, creating, nameHint }: FieldsProps) {
   const { t } = useTranslation('customers');
   const navigate = useNavigate();
   const assigns = useHasRole('admin', 'manager');
@@ -166,7 +184,7 @@ function CustomerFields({ form, initial, problem, busy, onSubmit, creating }: Fi
         />
       )}
       <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(280px, 1fr))', gap: '0 24px' }}>
-        <Form.Item name="name" label={t('field.name')} rules={required} {...half} style={{ gridColumn: '1 / -1', marginBottom: 16 }}>
+        <Form.Item name="name" label={t('field.name')} rules={required} extra={nameHint} style={{ gridColumn: '1 / -1', marginBottom: 16 }}>
           <Input maxLength={300} autoFocus />
         </Form.Item>
         <Form.Item name="kind" label={t('field.kind')} {...half}>

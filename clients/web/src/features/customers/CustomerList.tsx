@@ -9,6 +9,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
 import { useFormat } from '../../lib/format';
 import { PAGE, useCustomerList, useUserName, useUsers, type Customer, type CustomerFilters } from './api';
+import { useDebounced } from './debounce';
 import { ProblemAlert } from './formAction';
 import { CATEGORIES, STATUSES, StatusTag, useCategoryLabel } from './labels';
 
@@ -18,16 +19,6 @@ type Typed = Record<(typeof FILTERS)[number], string>;
 
 function typedFrom(params: URLSearchParams): Typed {
   return Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as Typed;
-}
-
-/** `value`, once it has stopped changing for `ms`. */
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
 }
 
 const FILTER_STYLE = { marginBottom: 8, flex: '1 1 130px' };

@@ -70,6 +70,18 @@ export function useCustomerSearch(q: string) {
   });
 }
 
+/** The existing customers a new one named `name` would duplicate (the duplicate
+ * guard asked before saving; the save is still refused until confirmed). */
+export function useDuplicateCandidates(name: string) {
+  const q = name.trim();
+  return useQuery({
+    queryKey: ['customers', 'duplicates', q],
+    queryFn: () => whenNotBusy(() => unwrap(api.GET('/v1/customers/duplicates', { params: { query: { name: q } } }))),
+    enabled: q.length >= 2,
+    staleTime: 30_000,
+  });
+}
+
 export function useCustomer(id: string) {
   return useQuery({
     queryKey: ['customers', id],
