@@ -2131,6 +2131,7 @@ export interface components {
             payment_terms_days: components["schemas"]["PaymentTermsDays"];
             notes: components["schemas"]["Notes"];
             owner_id: components["schemas"]["Uuid"];
+            owner_name: components["schemas"]["Name"];
             custom: components["schemas"]["CustomFields"];
             location: components["schemas"]["GeoPoint"];
             /** @description When the latest contact record of this customer occurred; kept by the server. */
@@ -2305,6 +2306,7 @@ export interface components {
              */
             distance_m: number | null;
             owner_id: components["schemas"]["Uuid"];
+            owner_name: components["schemas"]["Name"];
             version: components["schemas"]["Version"];
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
