@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
 import { useFormat } from '../../lib/format';
-import { PAGE, useCustomerList, useUserName, useUsers, type Customer, type CustomerFilters } from './api';
+import { PAGE, useCustomerList, useUsers, type Customer, type CustomerFilters } from './api';
 import { useDebounced } from './debounce';
 import { ProblemAlert } from './formAction';
 import { CATEGORIES, STATUSES, StatusTag, useCategoryLabel } from './labels';
@@ -49,7 +49,6 @@ export default function CustomerList() {
   const mayCreate = useHasRole('admin', 'manager', 'sales');
   const seesOthers = useHasRole('admin', 'manager', 'assistant', 'finance', 'service');
   const users = useUsers();
-  const ownerName = useUserName();
   const categoryLabel = useCategoryLabel();
 
   // What the user types, shown at once; the URL (and the query) follow when they
@@ -115,15 +114,14 @@ export default function CustomerList() {
     { title: t('field.phone'), dataIndex: 'phone', width: 150, ellipsis: true, render: (v: string | null) => v ?? t('common:state.none') },
     {
       title: t('field.owner_id'),
-      dataIndex: 'owner_id',
+      dataIndex: 'owner_name',
       width: 110,
       ellipsis: true,
-      render: (id: string) => ownerName(id) ?? t('unknownOwner'),
     },
     { title: t('field.next_contact_at'), dataIndex: 'next_contact_at', width: 150, render: (v: string | null) => fmt.dateTime(v) },
     { title: t('field.last_contact_at'), dataIndex: 'last_contact_at', width: 150, render: (v: string | null) => fmt.dateTime(v) },
   // Rebuilt only when the language or the known users change, so a page of rows is not redrawn for nothing.
-  ], [t, i18n.language, users.data]);
+  ], [t, i18n.language]);
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>

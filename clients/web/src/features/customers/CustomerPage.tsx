@@ -8,7 +8,7 @@ import { useHasRole } from '../../lib/auth';
 import { useFormat } from '../../lib/format';
 import { NotFound } from '../../lib/NotFound';
 import { QueryState } from '../../lib/QueryState';
-import { useCustomer, useUserName, type Customer } from './api';
+import { useCustomer, type Customer } from './api';
 import { ContactsTab } from './ContactsTab';
 import { ContractsTab, QuotationsTab, ShipmentsTab } from './DocumentsTabs';
 import { StatusTag, useCategoryLabel } from './labels';
@@ -70,7 +70,6 @@ function Loaded({ customer, tab }: { customer: Customer; tab: TabKey }) {
 function Overview({ customer: c }: { customer: Customer }) {
   const { t } = useTranslation('customers');
   const fmt = useFormat();
-  const ownerName = useUserName();
   const categoryLabel = useCategoryLabel();
   const none = t('common:state.none');
   const text = (v: string | null) => v ?? none;
@@ -83,7 +82,7 @@ function Overview({ customer: c }: { customer: Customer }) {
         { key: 'kind', label: t('field.kind'), children: t(`kind.${c.kind}`) },
         { key: 'status', label: t('field.status'), children: <StatusTag status={c.status} /> },
         { key: 'category', label: t('field.category'), children: categoryLabel(c.category) },
-        { key: 'owner', label: t('field.owner_id'), children: ownerName(c.owner_id) ?? t('unknownOwner') },
+        { key: 'owner', label: t('field.owner_id'), children: c.owner_name },
         { key: 'phone', label: t('field.phone'), children: c.phone ? <a href={`tel:${c.phone.replace(/[^+\d]/g, '')}`}>{c.phone}</a> : none },
         { key: 'email', label: t('field.email'), children: c.email ? <a href={`mailto:${c.email}`}>{c.email}</a> : none },
         { key: 'region', label: t('field.region'), children: text(c.region) },

@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../../lib/api';
 import { useFormat } from '../../lib/format';
 import { QueryState } from '../../lib/QueryState';
-import { useAddContactRecord, useContactRecords, useContacts, useUserName, type ContactRecordInput } from './api';
+import { useAddContactRecord, useContactRecords, useContacts, type ContactRecordInput } from './api';
 import { ProblemAlert, useFormAction } from './formAction';
 import { RECORD_KINDS } from './labels';
 
@@ -41,7 +41,6 @@ export function RecordsTab({ customerId, writes }: { customerId: string; writes:
   const fmt = useFormat();
   const records = useContactRecords(customerId);
   const contacts = useContacts(customerId);
-  const userName = useUserName();
   const [adding, setAdding] = useState<Kind | null>(null);
 
   const contactName = (id: string | null) => (id ? contacts.data?.find((c) => c.id === id)?.name : undefined);
@@ -65,7 +64,7 @@ export function RecordsTab({ customerId, writes }: { customerId: string; writes:
           ) : (
             <Timeline
               items={list.map((r) => {
-                const who = userName(r.owner_id);
+                const who = r.owner_name;
                 const contact = contactName(r.contact_id);
                 return {
                   key: r.id,

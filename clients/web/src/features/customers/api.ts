@@ -2,7 +2,7 @@
 // thing they read or write, and which keys a write makes stale.
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { api, ApiError, newKey, queryClient, unwrap, type Schemas } from '../../lib/api';
-import { useHasRole, useMe } from '../../lib/auth';
+import { useHasRole } from '../../lib/auth';
 import { ifMatch } from '../../lib/conflict';
 import { compact, useKeysetList, type Page } from '../../lib/list';
 import { newestFirst } from './timeline';
@@ -163,18 +163,6 @@ export function useUsers() {
     staleTime: 60_000,
     queryFn: () => allPages((cursor) => unwrap(api.GET('/v1/users', { params: { query: { limit: 200, cursor } } }))),
   });
-}
-
-/** A user's name by id, as far as the signed-in user may know it
- * (themselves always; everyone for admins and managers). */
-export function useUserName(): (id: string | null | undefined) => string | undefined {
-  const me = useMe();
-  const users = useUsers();
-  return (id) => {
-    if (!id) return undefined;
-    if (me.data && id === me.data.user.id) return me.data.user.name;
-    return users.data?.find((u) => u.id === id)?.name;
-  };
 }
 
 /* ---- contact persons ---- */

@@ -21,6 +21,7 @@ const customer: Customer = {
   payment_terms_days: 30,
   notes: null,
   owner_id: '00000000-0000-4000-8000-000000000002',
+  owner_name: '李雷',
   custom: {},
   location: null,
   last_contact_at: null,

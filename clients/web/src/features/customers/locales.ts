@@ -41,7 +41,6 @@ const texts: FeatureTexts = {
     category: { A: 'A 类', B: 'B 类', C: 'C 类', none: '未分类' },
     tagsPlaceholder: '输入后回车添加',
     ownerMe: '我',
-    unknownOwner: '其他同事',
     duplicate: {
       title: '这看起来像已有的客户',
       body: '下列客户与您要新建的客户相似。同一个客户只应有一位负责人，请先确认：',
@@ -182,7 +181,6 @@ const texts: FeatureTexts = {
     category: { A: 'A', B: 'B', C: 'C', none: 'Unclassified' },
     tagsPlaceholder: 'Type and press Enter',
     ownerMe: 'Me',
-    unknownOwner: 'A colleague',
     duplicate: {
       title: 'This looks like an existing customer',
       body: 'These customers look like the one you are creating. A customer should have one owner only; please check first:',
