@@ -181,6 +181,12 @@ void api_action(api_ctx *ctx, crm_action_fn act);
 int api_wants_document(api_ctx *ctx);
 void api_document(api_ctx *ctx, const char *kind, const char *json);
 
+/* api_report: a report (`report`, of the list shape: the request's query in,
+ * the answer's JSON out) answered as JSON, or as CSV of its rows, a file
+ * named after `name` and the period, when Accept prefers text/csv
+ * (documents.c). Either way Vary: Accept. */
+void api_report(api_ctx *ctx, crm_list_fn report, const char *name);
+
 /* Metrics (ops.c). */
 void api_metrics_record(int status, double seconds);
 
@@ -260,5 +266,6 @@ void api_shipments_update(api_ctx *ctx);
 void api_shipments_ship(api_ctx *ctx);
 void api_shipments_deliver(api_ctx *ctx);
 void api_shipments_cancel(api_ctx *ctx);
+void api_reports_performance(api_ctx *ctx);
 
 #endif

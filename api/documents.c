@@ -1,9 +1,11 @@
 /* documents.c: content negotiation for the printable documents: a GET of a
- * quotation, contract or shipment answers PDF or CSV when Accept prefers it. */
+ * quotation, contract or shipment answers PDF or CSV when Accept prefers it,
+ * a report CSV of its rows. */
 #include "api.h"
 #include "crm/customer.h"
 #include "crm/document.h"
 #include "crm/error.h"
+#include "crm/report.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -88,6 +90,31 @@ int api_wants_document(api_ctx *ctx)
     return preferred(ctx) != 0;
 }
 
+/* Whether the request's Accept prefers text/csv over JSON, for answers that
+ * have no PDF (reports). */
+static int prefers_csv(api_ctx *ctx)
+{
+    const char *accept = api_header(ctx, "Accept");
+    double q[NEGOTIATED];
+    if (!accept)
+        return 0;
+    accept_weights(accept, q);
+    return q[2] > 0 && q[2] > q[0];
+}
+
+/* Answer 200 with `len` bytes of CSV, to be saved as file `name`. Returns 0
+ * or CRM_ERROR (out of memory), having answered nothing. */
+static int reply_csv(api_ctx *ctx, const char *csv, size_t len, const char *name)
+{
+    char disposition[192];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", name);
+    if (ulfius_set_binary_body_response(ctx->resp, 200, csv, len) != U_OK)
+        return crm_error_set(CRM_ERROR, "Out of memory answering the CSV.");
+    u_map_put(ctx->resp->map_header, "Content-Type", "text/csv; charset=utf-8");
+    u_map_put(ctx->resp->map_header, "Content-Disposition", disposition);
+    return 0;
+}
+
 /* The document number made safe for a file name; "document" without one. */
 static void file_name(char *out, size_t size, const json_t *doc, const char *extension)
 {
@@ -126,12 +153,8 @@ void api_document(api_ctx *ctx, const char *kind, const char *json)
         if ((rc = crm_document_csv(&csv, &len, doc)) < 0)
             goto done;
         file_name(name, sizeof name, doc, "csv");
-        snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", name);
-        if (ulfius_set_binary_body_response(ctx->resp, 200, csv, len) != U_OK) {
-            rc = crm_error_set(CRM_ERROR, "Out of memory answering the CSV.");
+        if ((rc = reply_csv(ctx, csv, len, name)) < 0)
             goto done;
-        }
-        u_map_put(ctx->resp->map_header, "Content-Type", "text/csv; charset=utf-8");
     } else {
         if ((rc = crm_document_pdf(&pdf, &len, kind, doc)) < 0)
             goto done;
@@ -142,8 +165,8 @@ void api_document(api_ctx *ctx, const char *kind, const char *json)
             goto done;
         }
         u_map_put(ctx->resp->map_header, "Content-Type", "application/pdf");
+        u_map_put(ctx->resp->map_header, "Content-Disposition", disposition);
     }
-    u_map_put(ctx->resp->map_header, "Content-Disposition", disposition);
     /* Another representation of the same version: its own (weak) validator. */
     const json_t *version = json_object_get(doc, "version");
     if (json_is_integer(version)) {
@@ -192,4 +215,26 @@ void api_get_printable(api_ctx *ctx, crm_get_fn get, const char *kind)
     if (held)
         crm_document_release();
     crm_doc_free(&doc);
+}
+
+void api_report(api_ctx *ctx, crm_list_fn report, const char *name)
+{
+    crm_query query;
+    char *body = NULL, *csv = NULL, file[128];
+    size_t len = 0;
+    if (api_request_query(ctx, &query) < 0)
+        return;
+    /* The representation depends on Accept, so caches must key on it. */
+    u_map_put(ctx->resp->map_header, "Vary", "Accept");
+    int rc = report(&body, ctx->db, &ctx->who, &query);
+    if (rc == 0 && prefers_csv(ctx)) {
+        if ((rc = crm_report_csv(&csv, &len, file, sizeof file, name, body)) == 0)
+            rc = reply_csv(ctx, csv, len, file);
+    } else if (rc == 0) {
+        api_reply_json(ctx, 200, body);
+    }
+    if (rc < 0)
+        api_fail(ctx, rc);
+    free(csv);
+    free(body);
 }

@@ -85,6 +85,7 @@ static const api_route ROUTES[] = {
     {"POST", "/v1/shipments/:id/ship", api_shipments_ship, 0, 1},
     {"POST", "/v1/shipments/:id/deliver", api_shipments_deliver, 0, 1},
     {"POST", "/v1/shipments/:id/cancel", api_shipments_cancel, 0, 1},
+    {"GET", "/v1/reports/performance", api_reports_performance, 0, 1},
 };
 
 static const api_route NOT_FOUND = {"*", "*", api_ops_not_found, 1, 0};

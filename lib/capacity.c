@@ -120,10 +120,10 @@ static int take_share(int *slot)
         user += strcmp(running[i].tenant_id, caller.tenant_id) == 0 && strcmp(running[i].user_id, caller.user_id) == 0;
     }
     if (user >= per_user)
-        rc = crm_error_set(CRM_ERATELIMIT, "You are running %d expensive request%s (search, documents) already; "
+        rc = crm_error_set(CRM_ERATELIMIT, "You are running %d expensive request%s (search, documents, reports) already; "
                            "send the next when one has finished.", user, user == 1 ? "" : "s");
     else if (tenant >= per_tenant)
-        rc = crm_error_set(CRM_ERATELIMIT, "Your organization is running %d expensive request%s (search, documents) "
+        rc = crm_error_set(CRM_ERATELIMIT, "Your organization is running %d expensive request%s (search, documents, reports) "
                            "already; retry in a moment.", tenant, tenant == 1 ? "" : "s");
     else if (free_slot < 0)
         rc = crm_error_set(CRM_EUNAVAILABLE, "The server is busy with expensive requests; retry in a moment.");

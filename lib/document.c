@@ -667,6 +667,21 @@ static void csv_cell(buffer *b, const char *text, int formula_guard)
     buffer_str(b, "\"");
 }
 
+/* Hand the CSV over to the caller, or fail when memory ran out writing it. */
+static int csv_finish(char **out, size_t *len, buffer *csv)
+{
+    if (csv->failed) {
+        free(csv->data);
+        return crm_error_set(CRM_ERROR, "out of memory writing the CSV");
+    }
+    *out = (char *)csv->data;
+    *len = csv->len;
+    return 0;
+}
+
+/* A UTF-8 byte order mark, so that Excel reads the CSV as UTF-8. */
+#define CSV_BOM "\xEF\xBB\xBF"
+
 int crm_document_csv(char **out, size_t *len, const json_t *doc)
 {
     *out = NULL;
@@ -681,7 +696,7 @@ int crm_document_csv(char **out, size_t *len, const json_t *doc)
     table t = {.cols = LINE_COLUMNS};
     t.n = pick_columns(t.shown, t.widths, LINE_COLUMNS, N_LINE_COLUMNS, lines, 0);
     buffer csv = {0};
-    buffer_str(&csv, "\xEF\xBB\xBF");
+    buffer_str(&csv, CSV_BOM);
     for (size_t i = 0; i < t.n; i++) {
         if (i)
             buffer_str(&csv, ",");
@@ -701,13 +716,33 @@ int crm_document_csv(char **out, size_t *len, const json_t *doc)
         buffer_str(&csv, "\r\n");
     }
     json_decref(none);
-    if (csv.failed) {
-        free(csv.data);
-        return crm_error_set(CRM_ERROR, "out of memory writing the CSV");
+    return csv_finish(out, len, &csv);
+}
+
+int crm_document_csv_rows(char **out, size_t *len, const json_t *rows, const crm_csv_column *columns)
+{
+    *out = NULL;
+    *len = 0;
+    buffer csv = {0};
+    buffer_str(&csv, CSV_BOM);
+    for (const crm_csv_column *c = columns; c->key; c++) {
+        if (c != columns)
+            buffer_str(&csv, ",");
+        csv_cell(&csv, c->key, 0);
     }
-    *out = (char *)csv.data;
-    *len = csv.len;
-    return 0;
+    buffer_str(&csv, "\r\n");
+    size_t index;
+    const json_t *row;
+    json_array_foreach(rows, index, row) {
+        for (const crm_csv_column *c = columns; c->key; c++) {
+            char buf[64];
+            if (c != columns)
+                buffer_str(&csv, ",");
+            csv_cell(&csv, scalar_text(json_object_get(row, c->key), buf, sizeof buf), c->text);
+        }
+        buffer_str(&csv, "\r\n");
+    }
+    return csv_finish(out, len, &csv);
 }
 
 void crm_document_shutdown(void)

@@ -8,6 +8,7 @@
 #include "crm/error.h"
 #include "crm/product.h"
 #include "crm/quotation.h"
+#include "crm/report.h"
 #include "crm/shipment.h"
 #include "crm/tenant.h"
 #include "crm/user.h"
@@ -33,6 +34,8 @@ const crm_schema crm_schemas[] = {
     {"teams", NULL, "TeamInput", "TeamPatch", "teams", crm_team_fields, NULL},
     {"tenant", NULL, NULL, "TenantSettingsPatch", "tenants", crm_tenant_fields, NULL},
     {"audit-log", "/v1/audit-log", NULL, NULL, "audit_log", NULL, crm_audit_filters},
+    /* A report stores nothing: its parameters only, with the table its groups are users of. */
+    {"reports/performance", "/v1/reports/performance", NULL, NULL, "users", NULL, crm_report_performance_params},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -524,6 +524,44 @@ int crm_query_has_nul(const crm_query *query, const char *name)
     return 0;
 }
 
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int crm_validate_query_names(const crm_query *query, const crm_field *params)
+{
+    int rc = 0;
+    const char *raw = query ? query->raw : NULL;
+    for (const char *p = raw; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL) {
+        size_t len = strcspn(p, "&=");
+        char name[128];
+        size_t n = 0;
+        /* Decoded as the HTTP layer decodes it: %XX and '+' for a space. */
+        for (size_t i = 0; i < len && n < sizeof name - 1; i++) {
+            int hi = i + 2 < len ? hex_value(p[i + 1]) : -1, lo = i + 2 < len ? hex_value(p[i + 2]) : -1;
+            if (p[i] == '%' && hi >= 0 && lo >= 0) {
+                name[n++] = (char)(hi * 16 + lo);
+                i += 2;
+            } else {
+                name[n++] = p[i] == '+' ? ' ' : p[i];
+            }
+        }
+        name[n] = '\0';
+        if (len == 0)
+            continue;
+        const crm_field *f = params;
+        while (f && f->name && strcmp(f->name, name) != 0)
+            f++;
+        if (!f || !f->name) {
+            /* The name may be anything a client sent: show it only when it is short and plain. */
+            int plain = n == len && n <= 64 && strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") == n;
+            rc = crm_error_field(plain ? name : "(query)", "unknown", "Is not a parameter of this operation.");
+        }
+    }
+    return rc;
+}
+
 int crm_validate_query(const char **values, size_t cap, size_t *n, const crm_query *query, const crm_field *filters)
 {
     int rc = 0;

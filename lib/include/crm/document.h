@@ -38,6 +38,22 @@ void crm_document_release(void);
  * *out (malloc'd, NUL-terminated, *len bytes without the NUL) is the caller's. */
 int crm_document_csv(char **out, size_t *len, const json_t *doc);
 
+/* A column of crm_document_csv_rows: the member of each row it shows (also
+ * its header), and whether it is free text a spreadsheet might read as a
+ * formula. A table of them ends with a {NULL} entry. */
+typedef struct crm_csv_column {
+    const char *key;
+    int text;
+} crm_csv_column;
+
+/* crm_document_csv_rows: `rows` (a JSON array of objects) as CSV in the
+ * columns `columns`, in the same form as crm_document_csv: a byte order mark,
+ * a header line of the keys, one line per row (strings as they are, numbers
+ * in full, null or absent empty), RFC 4180 quoting, CRLF line ends, and text
+ * cells guarded against formulas. Returns 0 or CRM_ERROR; on success *out
+ * (malloc'd, NUL-terminated, *len bytes without the NUL) is the caller's. */
+int crm_document_csv_rows(char **out, size_t *len, const json_t *rows, const crm_csv_column *columns);
+
 /* crm_document_shutdown: release the font and rendering caches of cairo, pango
  * and fontconfig. Call once at exit, after every thread that rendered has
  * finished; no rendering afterwards. */

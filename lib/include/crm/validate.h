@@ -76,6 +76,13 @@ int crm_validate_items(const json_t *items, const char *name, const crm_field *f
  * empty). Returns 0 or CRM_EINVALID with one field error per bad parameter. */
 int crm_validate_query(const char **values, size_t cap, size_t *n, const crm_query *query, const crm_field *filters);
 
+/* crm_validate_query_names: whether every parameter of the query string as
+ * sent (query->raw; names percent-decoded) is one of `params` (a field
+ * table): CRM_EINVALID with a field error, code "unknown", for each that is
+ * not, so that a misspelt parameter is not silently ignored. Returns 0 or
+ * CRM_EINVALID. */
+int crm_validate_query_names(const crm_query *query, const crm_field *params);
+
 /* crm_query_has_nul: whether parameter `name` of the query string as sent holds
  * an encoded NUL (%00), which decoding cuts the value short at. */
 int crm_query_has_nul(const crm_query *query, const char *name);
