@@ -1645,6 +1645,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/performance": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Figures per salesperson, team or month over a period.
+         * @description What the people the caller may see did in the period, every figure
+         *     computed by the server in exact decimal arithmetic, grouped by
+         *     `group_by`:
+         *
+         *     - `new_customers`: customers created in the period, counted for
+         *       their (current) owner;
+         *     - `contact_records`: contact records that occurred (`occurred_at`) in
+         *       the period, counted for the user who recorded them; `visits`: those
+         *       of kind `visit`;
+         *     - `quotations_sent`: quotation numbers first sent in the period
+         *       (sending a new revision of a number does not count it again),
+         *       counted for the quotation's owner; `quotations_accepted`: those
+         *       accepted in the period;
+         *     - `contracts_signed`: contracts with `signed_on` in the period that
+         *       are `active` or `completed` (a draft is not signed yet; a cancelled
+         *       contract is left out), counted for the contract's owner;
+         *       `contract_amount`: the sum of their `gross_total` in the
+         *       organization's `default_currency` (the answer's `currency`);
+         *       `contracts_other_currency`: how many of them are in another
+         *       currency and therefore not in `contract_amount`.
+         *
+         *     Records of deleted customers do not count. Days and months are those
+         *     of the organization's time zone (the answer's `timezone`).
+         *
+         *     Who is counted: the users the caller may see as owners of customers —
+         *     a salesperson themselves, a manager themselves and the members of
+         *     the teams they lead, admins and the back-office roles everyone —
+         *     narrowed by `owner_id` and `team_id`. A filter naming someone the
+         *     caller may not see answers no rows (as the customer list does), never
+         *     403.
+         *
+         *     Rows: grouped by owner or team, a row for every group with something
+         *     to count, and always one for the caller's own group (with
+         *     `owner_id`, also that user's), so that a salesperson's dashboard gets
+         *     a row of zeros rather than none; grouped by month, a row for every
+         *     month of the period. Rows are ordered by the owner's or team's name
+         *     (users without a team last), months in order.
+         *
+         *     With `Accept: text/csv` the same rows as CSV (a file to save).
+         *     A report is expensive work, shared out like searches (429 beyond
+         *     the caller's share, 503 when the server runs as many as it can or
+         *     the report takes longer than 3 s).
+         */
+        get: operations["getPerformanceReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2337,6 +2404,61 @@ export interface components {
              */
             items: components["schemas"]["AgendaItem"][];
         };
+        /** Format: date */
+        ReportDay: string;
+        /** Format: int64 */
+        ReportCount: number;
+        /**
+         * @description A sum computed by the server, with exactly the currency's minor digits.
+         * @example 1234.50
+         */
+        ReportAmount: string;
+        PerformanceFigures: {
+            new_customers: components["schemas"]["ReportCount"];
+            contact_records: components["schemas"]["ReportCount"];
+            visits: components["schemas"]["ReportCount"];
+            quotations_sent: components["schemas"]["ReportCount"];
+            quotations_accepted: components["schemas"]["ReportCount"];
+            contracts_signed: components["schemas"]["ReportCount"];
+            contract_amount: components["schemas"]["ReportAmount"];
+            contracts_other_currency: components["schemas"]["ReportCount"];
+        };
+        /**
+         * @description One group's figures, keyed by `owner_id` and `owner_name` (grouped by
+         *     owner), `team_id` and `team_name` (by team; both null for users without
+         *     a team), or `month` (by month, `YYYY-MM`).
+         */
+        PerformanceRow: (components["schemas"]["PerformanceFigures"] & {
+            owner_id: components["schemas"]["Uuid"];
+            owner_name: components["schemas"]["Name"];
+        }) | (components["schemas"]["PerformanceFigures"] & {
+            /** Format: uuid */
+            team_id: string | null;
+            team_name: components["schemas"]["Name"] | null;
+        }) | (components["schemas"]["PerformanceFigures"] & {
+            month: string;
+        });
+        PerformanceReport: {
+            from: components["schemas"]["ReportDay"];
+            to: components["schemas"]["ReportDay"];
+            /** @enum {string} */
+            group_by: "owner" | "team" | "month";
+            /** @description The organization's default currency, that of every `contract_amount`. */
+            currency: components["schemas"]["CurrencyCode"];
+            /** @description The time zone whose days and months the report counts in. */
+            timezone: components["schemas"]["TimeZone"];
+            data: components["schemas"]["PerformanceRow"][];
+        };
+        /**
+         * @description The report's rows as CSV text: UTF-8 with a byte order mark, a header line
+         *     of the JSON member names of a row (`owner_id,owner_name,…`, `team_id,team_name,…`
+         *     or `month,…`, then `new_customers,contact_records,visits,quotations_sent,
+         *     quotations_accepted,contracts_signed,contract_amount,contracts_other_currency`),
+         *     one line per row, RFC 4180 quoting, CRLF line ends, amounts as decimal strings,
+         *     an empty cell for null. A name starting with `=`, `+`, `-` or `@` is prefixed
+         *     with `'` so that no spreadsheet runs it as a formula.
+         */
+        ReportCsv: string;
         AuditEntry: {
             /**
              * Format: int64
@@ -3590,6 +3712,8 @@ export interface components {
          *     or `W/"<version>-csv"` (never accepted by `If-Match`).
          */
         "ETag-Document": string;
+        /** @description Sent with the CSV rendering only, a file to save named after the report and its period. */
+        "Content-Disposition-Report": string;
         /** @description The representation depends on the `Accept` header (JSON, PDF or CSV). */
         "Vary-Accept": "Accept";
         /** @description The new user's address. */
@@ -6474,6 +6598,69 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPerformanceReport: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The first day of the period, included (`YYYY-MM-DD`, 0001-01-01
+                 *     to 9999-12-31; 422 on `from` otherwise). Default: the first day of
+                 *     the month of `to`, or of the current month in the organization's
+                 *     time zone.
+                 */
+                from?: components["schemas"]["ReportDay"];
+                /**
+                 * @description The last day of the period, included. Default: the last day of the
+                 *     month of `from`, or of the current month. 422 on `to` when it is
+                 *     before `from`, or when the period is longer than 366 days (grouped
+                 *     by owner or team) or 36 calendar months (grouped by month).
+                 */
+                to?: components["schemas"]["ReportDay"];
+                /** @description How rows are grouped; default `owner`. */
+                group_by?: "owner" | "team" | "month";
+                /** @description Only this user's figures (422 on `owner_id` when not a UUID). */
+                owner_id?: components["schemas"]["Uuid"];
+                /** @description Only the figures of the members of this team (422 on `team_id` when not a UUID). */
+                team_id?: components["schemas"]["Uuid"];
+            };
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The report as JSON (the default, also for `Accept: *\/*`), or its
+             *     rows as CSV when the `Accept` header prefers `text/csv`.
+             */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Cache-Control": components["headers"]["Cache-Control-No-Store"];
+                    Vary: components["headers"]["Vary-Accept"];
+                    "Content-Disposition": components["headers"]["Content-Disposition-Report"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PerformanceReport"];
+                    "text/csv": components["schemas"]["ReportCsv"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
