@@ -9,6 +9,7 @@ import { useFormat } from '../../lib/format';
 import { QueryState } from '../../lib/QueryState';
 import { loadTenantSettings, saveTenantSettings, showTenantSettings, useTenantSettings, type TenantSettings } from './api';
 import { FormProblem, useRefusal } from './FormProblem';
+import { Muted } from '../../lib/Muted';
 
 type Values = Pick<TenantSettings, 'name' | 'timezone' | 'default_currency' | 'dormant_after_days' | 'duplicate_threshold'>;
 const FIELDS: (keyof Values)[] = ['name', 'timezone', 'default_currency', 'dormant_after_days', 'duplicate_threshold'];
@@ -66,9 +67,9 @@ function SettingsForm({ settings }: { settings: TenantSettings }) {
           <Button type="primary" htmlType="submit" loading={busy}>
             {t('common:action.save')}
           </Button>
-          <span style={{ color: 'rgba(0,0,0,0.55)' }}>
+          <Muted>
             {t('settings.version')} {settings.version} · {f.dateTime(settings.updated_at)}
-          </span>
+          </Muted>
         </Space>
       </Form>
       {conflict.dialog}

@@ -3,6 +3,7 @@
 import { Card, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
+import { LINK_STYLE } from '../../lib/Muted';
 import { QueryState } from '../../lib/QueryState';
 import { usePerformance } from '../reports/api';
 import { FiguresChart } from '../reports/FiguresChart';
@@ -18,7 +19,11 @@ export default function TeamFigures() {
           {t('team.title')}
         </Typography.Title>
       }
-      extra={<Link to="/reports">{t('team.reports')}</Link>}
+      extra={
+        <Link to="/reports" style={LINK_STYLE}>
+          {t('team.reports')}
+        </Link>
+      }
     >
       <QueryState query={report}>
         {(r) => (

@@ -3,7 +3,7 @@
 // chart beside its table, with the server's CSV to download. The period and
 // the tab are in the URL, so every view is bookmarkable.
 import { DownloadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, DatePicker, Form, Select, Space, Tabs, Typography } from 'antd';
+import { Alert, App, Button, Card, DatePicker, Form, Select, Space, Tabs, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
@@ -17,6 +17,7 @@ import { downloadPerformanceCsv, usePerformance, type PerformanceQuery } from '.
 import { funnelSteps, type PerformanceReport } from './figures';
 import { FiguresChart } from './FiguresChart';
 import { FiguresTable } from './FiguresTable';
+import { Muted } from '../../lib/Muted';
 
 type Tab = 'owner' | 'month' | 'team' | 'funnel';
 const TABS: Tab[] = ['owner', 'month', 'team', 'funnel'];
@@ -99,6 +100,7 @@ export default function Reports() {
           </Form.Item>
         )}
       </Form>
+      <Card>
       <Tabs
         activeKey={tab}
         onChange={(k) => set({ tab: k === 'owner' ? undefined : k })}
@@ -108,6 +110,7 @@ export default function Reports() {
           children: k === tab && <QueryState query={report}>{(r) => <ReportView tab={tab} report={r} />}</QueryState>,
         }))}
       />
+      </Card>
     </Space>
   );
 }
@@ -121,7 +124,7 @@ function ReportView({ tab, report }: { tab: Tab; report: PerformanceReport }) {
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       {report.data.length > 0 && <FiguresChart report={report} what={what} line={tab === 'month'} />}
       <FiguresTable report={report} nameTitle={t(`column.${tab}`)} />
-      <Typography.Text type="secondary">{t('currencyNote', { currency: report.currency, timezone: report.timezone })}</Typography.Text>
+      <Muted>{t('currencyNote', { currency: report.currency, timezone: report.timezone })}</Muted>
       {other > 0 && <Alert type="info" showIcon title={t('otherCurrency', { n: other })} />}
     </Space>
   );
@@ -149,7 +152,7 @@ function Funnel({ report }: { report: PerformanceReport }) {
   );
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Typography.Paragraph type="secondary">{t('funnelNote')}</Typography.Paragraph>
+      <Muted block>{t('funnelNote')}</Muted>
       <Chart
         option={option}
         height={280}

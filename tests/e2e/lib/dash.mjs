@@ -1,0 +1,23 @@
+// dash.mjs: what the dashboard, reports and administration tests share —
+// picking an option of a labelled select as a person does, and a tenant whose
+// days are UTC days so a test can name "today" exactly.
+import { api, expectStatus } from '../../api/lib/client.mjs';
+
+/** Opens the select labelled `label` and picks the option `option`. */
+export async function pick(page, label, option) {
+  await page.getByLabel(label, { exact: true }).click();
+  await page.locator('.ant-select-dropdown:visible').getByTitle(option, { exact: true }).click();
+}
+
+/** Sets the organization's time zone to UTC and answers today's date there
+ * (as the agenda counts it). */
+export async function utcToday(org) {
+  const t = expectStatus(await api('GET', '/v1/tenant', { token: org.token }), 200);
+  expectStatus(
+    await api('PATCH', '/v1/tenant', { token: org.token, body: { timezone: 'UTC' }, headers: { 'If-Match': `"${t.body.version}"` } }),
+    200,
+    'tenant in UTC',
+  );
+  const a = expectStatus(await api('GET', '/v1/agenda', { token: org.token }), 200);
+  return a.body.date;
+}
