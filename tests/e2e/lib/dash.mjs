@@ -21,3 +21,22 @@ export async function utcToday(org) {
   const a = expectStatus(await api('GET', '/v1/agenda', { token: org.token }), 200);
   return a.body.date;
 }
+
+/** Waits until the field labelled `label` is described by an error matching
+ * `pattern` (what a screen reader reads with the field), and answers it. */
+export async function fieldError(page, label, pattern, timeout = 10000) {
+  const input = page.getByLabel(label, { exact: true });
+  const until = Date.now() + timeout;
+  let text = '';
+  while (Date.now() < until) {
+    const ids = (await input.getAttribute('aria-describedby')) ?? '';
+    text = '';
+    for (const id of ids.split(/\s+/).filter(Boolean)) {
+      const el = page.locator(`[id="${id}"]`);
+      if (await el.count()) text += (await el.innerText()) + ' ';
+    }
+    if (pattern.test(text)) return text.trim();
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`no error matching ${pattern} next to "${label}" (it says: "${text.trim()}")`);
+}

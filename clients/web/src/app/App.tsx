@@ -12,6 +12,7 @@ import { RouterProvider } from 'react-router-dom';
 import { queryClient } from '../lib/api';
 import { AuthProvider } from '../lib/auth';
 import { router } from './router';
+import { theme } from '../lib/theme';
 
 export function App() {
   const { i18n } = useTranslation();
@@ -20,7 +21,7 @@ export function App() {
     dayjs.locale(zh ? 'zh-cn' : 'en');
   }, [zh]);
   return (
-    <ConfigProvider locale={zh ? zhCN : enUS} theme={{ token: { colorPrimary: '#1458d6' } }} button={{ autoInsertSpace: false }}>
+    <ConfigProvider locale={zh ? zhCN : enUS} theme={theme} button={{ autoInsertSpace: false }}>
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <AuthProvider>

@@ -7,7 +7,6 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useFormat } from '../../lib/format';
 import { QueryState } from '../../lib/QueryState';
 import { AUDIT_ACTIONS, AUDIT_ENTITIES, useAllUsers, useAuditLog, type AuditAction, type AuditEntity, type AuditEntry, type AuditFilter } from './api';
-import { Muted } from '../../lib/Muted';
 
 const FILTERS = ['actor_id', 'entity', 'entity_id', 'action'] as const;
 
@@ -114,7 +113,7 @@ function show(value: unknown): string {
 function Changes({ entry }: { entry: AuditEntry }) {
   const { t } = useTranslation('admin');
   const changes = Object.entries(entry.changes ?? {});
-  if (changes.length === 0) return <Muted>{t('audit.noChanges')}</Muted>;
+  if (changes.length === 0) return <Typography.Text type="secondary">{t('audit.noChanges')}</Typography.Text>;
   return (
     <ul style={{ margin: 0, paddingLeft: 16, maxWidth: 520 }}>
       {changes.map(([field, c]) => (

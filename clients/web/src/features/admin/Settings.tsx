@@ -1,7 +1,7 @@
 // Settings.tsx: the organization's settings (admins). A save sends only what
 // changed, with If-Match: when someone saved in between, the conflict dialog
 // shows their values beside these and nothing typed is lost.
-import { App, Button, Card, Form, Input, InputNumber, Select, Space } from 'antd';
+import { App, Button, Card, Form, Input, InputNumber, Select, Space, Typography } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { changedFields, useConflictSave } from '../../lib/conflict';
@@ -9,7 +9,6 @@ import { useFormat } from '../../lib/format';
 import { QueryState } from '../../lib/QueryState';
 import { loadTenantSettings, saveTenantSettings, showTenantSettings, useTenantSettings, type TenantSettings } from './api';
 import { FormProblem, useRefusal } from './FormProblem';
-import { Muted } from '../../lib/Muted';
 
 type Values = Pick<TenantSettings, 'name' | 'timezone' | 'default_currency' | 'dormant_after_days' | 'duplicate_threshold'>;
 const FIELDS: (keyof Values)[] = ['name', 'timezone', 'default_currency', 'dormant_after_days', 'duplicate_threshold'];
@@ -67,9 +66,9 @@ function SettingsForm({ settings }: { settings: TenantSettings }) {
           <Button type="primary" htmlType="submit" loading={busy}>
             {t('common:action.save')}
           </Button>
-          <Muted>
+          <Typography.Text type="secondary">
             {t('settings.version')} {settings.version} · {f.dateTime(settings.updated_at)}
-          </Muted>
+          </Typography.Text>
         </Space>
       </Form>
       {conflict.dialog}

@@ -10,7 +10,6 @@ import { problemMessage } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
 import { loadTeam, saveTeam, saveUser, useAllTeams, useAllUsers, useCreateTeam, type Team, type User } from './api';
 import { FormProblem, useRefusal } from './FormProblem';
-import { Muted } from '../../lib/Muted';
 
 export default function Teams() {
   const { t } = useTranslation('admin');
@@ -117,7 +116,7 @@ function TeamForm(props: {
       <Form.Item name="name" label={t('teams.name')} rules={[{ required: true, message: t('common:problem.field.required') }]}>
         <Input autoFocus />
       </Form.Item>
-      <Form.Item name="leader_id" label={t('teams.leader')} extra={<Muted>{t('teams.leaderHint')}</Muted>}>
+      <Form.Item name="leader_id" label={t('teams.leader')} extra={t('teams.leaderHint')}>
         <Select options={leaderOptions(props.people, t('teams.noLeader'))} />
       </Form.Item>
       <Space>

@@ -1,7 +1,7 @@
 // Users.tsx: the organization's users — filter, add one (the server's
 // password rules answer next to the password field), change role, team and
 // status, deactivate. Managers see the list; only admins change it.
-import { Alert, App, Button, Form, Input, Modal, Popconfirm, Select, Space, Switch, Table, Tag } from 'antd';
+import { Alert, App, Badge, Button, Form, Input, Modal, Popconfirm, Select, Space, Switch, Table } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
@@ -79,7 +79,7 @@ export default function Users() {
                 {
                   key: 'active',
                   title: t('users.active'),
-                  render: (_, u) => (u.active ? <Tag color="green">{t('users.isActive')}</Tag> : <Tag>{t('users.inactive')}</Tag>),
+                  render: (_, u) => <Badge status={u.active ? 'success' : 'default'} text={t(u.active ? 'users.isActive' : 'users.inactive')} />,
                 },
                 ...(admin
                   ? [
@@ -95,6 +95,7 @@ export default function Users() {
                               <Popconfirm
                                 title={t('users.deactivateConfirm', { name: u.name })}
                                 okText={t('users.deactivate')}
+                                okButtonProps={{ danger: true }}
                                 cancelText={t('common:action.cancel')}
                                 onConfirm={async () => {
                                   try {
@@ -105,7 +106,7 @@ export default function Users() {
                                   }
                                 }}
                               >
-                                <Button size="small" danger aria-label={`${t('users.deactivate')} ${u.name}`}>
+                                <Button size="small" aria-label={`${t('users.deactivate')} ${u.name}`}>
                                   {t('users.deactivate')}
                                 </Button>
                               </Popconfirm>

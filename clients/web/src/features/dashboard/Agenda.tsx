@@ -9,7 +9,6 @@ import { useFormat } from '../../lib/format';
 import { QueryState } from '../../lib/QueryState';
 import { useAllTeams, useAllUsers } from '../admin/api';
 import { useAgenda, type AgendaItem, type AgendaKind } from './api';
-import { LINK_STYLE, Muted } from '../../lib/Muted';
 
 const KINDS: AgendaKind[] = ['overdue', 'follow_up_today', 'follow_up_tomorrow', 'birthday', 'delivery_due', 'dormant'];
 
@@ -45,9 +44,9 @@ export function Agenda() {
       <QueryState query={agenda}>
         {(a) => (
           <>
-            <Muted block>{t('agenda.of', { date: f.date(a.date), timezone: a.timezone })}</Muted>
+            <Typography.Paragraph type="secondary">{t('agenda.of', { date: f.date(a.date), timezone: a.timezone })}</Typography.Paragraph>
             {a.items.length === 0 ? (
-              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={<><Typography.Text strong>{t('agenda.empty')}</Typography.Text><br /><Muted>{t('agenda.emptyBody')}</Muted></>} />
+              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={<><Typography.Text strong>{t('agenda.empty')}</Typography.Text><br /><Typography.Text type="secondary">{t('agenda.emptyBody')}</Typography.Text></>} />
             ) : (
               <Row gutter={[16, 16]}>
                 {KINDS.map((kind) => (
@@ -74,7 +73,7 @@ function Section({ kind, items }: { kind: AgendaKind; items: AgendaItem[] }) {
         {t(`agenda.kind.${kind}`)} <Tag color={items.length && (kind === 'overdue' || kind === 'delivery_due') ? 'red' : undefined}>{items.length}</Tag>
       </Typography.Title>
       {items.length === 0 ? (
-        <Muted>{t('agenda.none')}</Muted>
+        <Typography.Text type="secondary">{t('agenda.none')}</Typography.Text>
       ) : (
         <List
           size="small"
@@ -82,13 +81,13 @@ function Section({ kind, items }: { kind: AgendaKind; items: AgendaItem[] }) {
           renderItem={(item) => (
             <List.Item>
               <List.Item.Meta
-                title={<Link to={`/customers/${item.customer_id}`} style={LINK_STYLE}>{item.customer_name}</Link>}
+                title={<Link to={`/customers/${item.customer_id}`}>{item.customer_name}</Link>}
                 description={
-                  <Muted>
+                  <Typography.Text type="secondary">
                     {t(`agenda.due.${kind}`, { when: kind === 'birthday' ? f.date(item.due) : f.dateTime(item.due), contact: item.contact_name ?? '' })}
                     {/* The server's explanation is in English; English readers get it too. */}
                     {i18n.language === 'en' && item.detail && ` · ${item.detail}`}
-                  </Muted>
+                  </Typography.Text>
                 }
               />
             </List.Item>

@@ -10,7 +10,6 @@ import { QueryState } from '../../lib/QueryState';
 import { usePerformance } from '../reports/api';
 import { COUNTS } from '../reports/figures';
 import { Agenda } from './Agenda';
-import { Muted } from '../../lib/Muted';
 
 const TeamFigures = lazy(() => import('./TeamFigures'));
 
@@ -51,15 +50,15 @@ function MyFigures() {
           const row = r.data.find((x) => 'owner_id' in x && x.owner_id === me?.user.id) ?? r.data[0];
           return (
             <>
-              <Muted block>{t('mine.period', { from: f.date(r.from), to: f.date(r.to) })}</Muted>
+              <Typography.Paragraph type="secondary">{t('mine.period', { from: f.date(r.from), to: f.date(r.to) })}</Typography.Paragraph>
               <Row gutter={[24, 16]}>
                 {COUNTS.map((k) => (
                   <Col key={k} xs={12} md={8} xl={6} xxl={3}>
-                    <Statistic title={<Muted>{t(`reports:figure.${k}`)}</Muted>} value={row ? row[k] : 0} />
+                    <Statistic title={t(`reports:figure.${k}`)} value={row ? row[k] : 0} />
                   </Col>
                 ))}
                 <Col xs={24} md={16} xl={12} xxl={6}>
-                  <Statistic title={<Muted>{t('reports:figure.contract_amount')}</Muted>} value={row ? f.money(row.contract_amount, r.currency) : '—'} />
+                  <Statistic title={t('reports:figure.contract_amount')} value={row ? f.money(row.contract_amount, r.currency) : '—'} />
                 </Col>
               </Row>
             </>

@@ -3,7 +3,6 @@
 import { Card, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { LINK_STYLE } from '../../lib/Muted';
 import { QueryState } from '../../lib/QueryState';
 import { usePerformance } from '../reports/api';
 import { FiguresChart } from '../reports/FiguresChart';
@@ -20,7 +19,7 @@ export default function TeamFigures() {
         </Typography.Title>
       }
       extra={
-        <Link to="/reports" style={LINK_STYLE}>
+        <Link to="/reports">
           {t('team.reports')}
         </Link>
       }

@@ -17,7 +17,6 @@ import { downloadPerformanceCsv, usePerformance, type PerformanceQuery } from '.
 import { funnelSteps, type PerformanceReport } from './figures';
 import { FiguresChart } from './FiguresChart';
 import { FiguresTable } from './FiguresTable';
-import { Muted } from '../../lib/Muted';
 
 type Tab = 'owner' | 'month' | 'team' | 'funnel';
 const TABS: Tab[] = ['owner', 'month', 'team', 'funnel'];
@@ -124,7 +123,7 @@ function ReportView({ tab, report }: { tab: Tab; report: PerformanceReport }) {
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       {report.data.length > 0 && <FiguresChart report={report} what={what} line={tab === 'month'} />}
       <FiguresTable report={report} nameTitle={t(`column.${tab}`)} />
-      <Muted>{t('currencyNote', { currency: report.currency, timezone: report.timezone })}</Muted>
+      <Typography.Text type="secondary">{t('currencyNote', { currency: report.currency, timezone: report.timezone })}</Typography.Text>
       {other > 0 && <Alert type="info" showIcon title={t('otherCurrency', { n: other })} />}
     </Space>
   );
@@ -152,7 +151,7 @@ function Funnel({ report }: { report: PerformanceReport }) {
   );
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Muted block>{t('funnelNote')}</Muted>
+      <Typography.Paragraph type="secondary">{t('funnelNote')}</Typography.Paragraph>
       <Chart
         option={option}
         height={280}
