@@ -160,3 +160,25 @@ test('the audit log filtered by record type shows the user the admin created, wi
   assertNoErrors(errors, 'admin audit');
   await context.close();
 });
+
+test('a manager sees the users and teams but cannot change them, and has no settings or audit log', async () => {
+  const manager = await createUser(org.token, 'manager', { name: '郑经理' });
+  const { page, context, errors } = await openPage(browser);
+  await signIn(page, { slug: org.slug, email: manager.email, password: manager.password });
+  await page.getByRole('link', { name: '系统管理' }).click();
+  await page.getByRole('heading', { name: '系统管理 · 用户' }).waitFor();
+  await page.getByText('经理可以查看用户；只有管理员可以添加或修改。').waitFor();
+  await page.getByRole('row').filter({ hasText: org.email }).waitFor();
+  assert.equal(await page.getByRole('button', { name: '添加用户' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: /^编辑/ }).count(), 0);
+  const nav = page.getByRole('navigation', { name: '系统管理' });
+  assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['用户', '团队']);
+  await assertAccessible(page, 'admin users for a manager');
+
+  await page.goto(`${APP}/admin/settings`);
+  await page.getByRole('heading', { name: '未找到' }).waitFor();
+  await page.goto(`${APP}/admin/audit`);
+  await page.getByRole('heading', { name: '未找到' }).waitFor();
+  assertNoErrors(errors, 'admin for a manager');
+  await context.close();
+});
