@@ -28,6 +28,7 @@
 #include "crm/identity.h"
 #include "crm/product.h"
 #include "crm/quotation.h"
+#include "crm/report.h"
 #include "crm/search.h"
 #include "crm/shipment.h"
 #include "crm/tenant.h"
@@ -205,6 +206,8 @@ static const list_case LISTS[] = {
     {"audit log", crm_audit_list, 0, {{NULL}}},
     {"changes", crm_changes_list, 0, {{NULL}}},
     {"agenda", crm_agenda_get, 0, {{NULL}}},
+    {"performance report", crm_report_performance, 0, {{NULL}}},
+    {"performance report by month", crm_report_performance, 0, {{"group_by", "month", NULL}}},
     {"duplicates", crm_duplicate_list, 0, {{"name", "Customer Acme 7", "phone", "+86 21 0000 0007", NULL}}},
 };
 

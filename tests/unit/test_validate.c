@@ -89,6 +89,31 @@ static void test_validate_names_unknown_and_server_owned_fields(void **state)
     assert_string_equal(first_code(), "read_only");
 }
 
+/* The names of a query string as sent, against FIELDS. */
+static int check_names(const char *raw)
+{
+    crm_query query = {.raw = raw};
+    return crm_validate_query_names(&query, FIELDS);
+}
+
+static void test_validate_query_names_refuses_parameters_not_in_the_table(void **state)
+{
+    (void)state;
+    assert_int_equal(check_names(NULL), 0);
+    assert_int_equal(check_names("name=a&colour=red&&days="), 0);
+    /* Names are compared decoded, as the HTTP layer decodes them. */
+    assert_int_equal(check_names("na%6De=a&col%6Fur"), 0);
+    assert_int_equal(check_names("name=a&colur=red"), CRM_EINVALID);
+    assert_string_equal(first_field(), "colur");
+    assert_string_equal(first_code(), "unknown");
+    crm_error_clear();
+    /* A name that had to be decoded, or is not plain, is not echoed. */
+    assert_int_equal(check_names("x%0Ay=1"), CRM_EINVALID);
+    assert_string_equal(first_field(), "(query)");
+    crm_error_clear();
+    assert_int_equal(check_names("name+=a"), CRM_EINVALID);
+}
+
 static void test_validate_refuses_a_number_where_a_decimal_string_is_expected(void **state)
 {
     (void)state;
@@ -315,6 +340,7 @@ int main(void)
         cmocka_unit_test_setup(test_validate_accepts_a_complete_body, reset),
         cmocka_unit_test_setup(test_validate_requires_required_fields_on_create_only, reset),
         cmocka_unit_test_setup(test_validate_names_unknown_and_server_owned_fields, reset),
+        cmocka_unit_test_setup(test_validate_query_names_refuses_parameters_not_in_the_table, reset),
         cmocka_unit_test_setup(test_validate_refuses_a_number_where_a_decimal_string_is_expected, reset),
         cmocka_unit_test_setup(test_validate_checks_lengths_enums_ranges_and_dates, reset),
         cmocka_unit_test_setup(test_validate_refuses_a_non_object_body, reset),

@@ -36,7 +36,7 @@ int crm_report_performance(char **out, crm_db *db, const crm_caller *who, crm_qu
  * report function gave it) as CSV, in the columns of its `group_by`: a UTF-8
  * byte order mark, a header line of the JSON member names, one line per row,
  * RFC 4180 quoting, CRLF line ends; a name starting with = + - @ is prefixed
- * with an apostrophe (crm_document_csv_cell). *name gets a file name for it,
+ * with an apostrophe (crm_document_csv_rows). *name gets a file name for it,
  * "<report>-<from>-<to>.csv" (size bytes at most). Returns 0, or CRM_ERROR
  * when `json` is no report answer or memory runs out; *out (malloc'd, *len
  * bytes, NUL-terminated) is the caller's. */
