@@ -3564,7 +3564,7 @@ export interface components {
         };
         /**
          * @description Rate limited, or over the caller's share of expensive work at once
-         *     (searches and documents: one per user, two per organization); retry
+         *     (searches, documents and reports: one per user, two per organization); retry
          *     after `Retry-After` seconds.
          */
         TooManyRequests: {
