@@ -1,7 +1,7 @@
 // FormProblem.tsx: what an admin form shows above its fields when the server
 // refused it — the problem as a sentence, plus any field errors no field of
 // the form shows (those it does show sit next to their field).
-import { Alert, type FormInstance } from 'antd';
+import { Alert, Button, Space, type FormInstance } from 'antd';
 import { useState } from 'react';
 import type { FieldError } from '@crm/shared';
 import { useTranslation } from 'react-i18next';
@@ -47,4 +47,18 @@ export function useRefusal(form: FormInstance) {
     }
   };
   return { refusal, busy, run, clear: () => setRefusal(null) };
+}
+
+/** The buttons at the end of every admin form: save (the form's submit, so
+ * Enter in any field saves) and cancel. */
+export function SaveCancel({ busy, onCancel }: { busy: boolean; onCancel: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Space>
+      <Button type="primary" htmlType="submit" loading={busy}>
+        {t('action.save')}
+      </Button>
+      <Button onClick={onCancel}>{t('action.cancel')}</Button>
+    </Space>
+  );
 }

@@ -9,7 +9,7 @@ import { changedFields, useConflictSave } from '../../lib/conflict';
 import { problemMessage } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
 import { loadTeam, saveTeam, saveUser, useAllTeams, useAllUsers, useCreateTeam, type Team, type User } from './api';
-import { FormProblem, useRefusal } from './FormProblem';
+import { FormProblem, SaveCancel, useRefusal } from './FormProblem';
 
 export default function Teams() {
   const { t } = useTranslation('admin');
@@ -119,12 +119,7 @@ function TeamForm(props: {
       <Form.Item name="leader_id" label={t('teams.leader')} extra={t('teams.leaderHint')}>
         <Select options={leaderOptions(props.people, t('teams.noLeader'))} />
       </Form.Item>
-      <Space>
-        <Button type="primary" htmlType="submit" loading={props.busy}>
-          {t('common:action.save')}
-        </Button>
-        <Button onClick={props.onCancel}>{t('common:action.cancel')}</Button>
-      </Space>
+      <SaveCancel busy={props.busy} onCancel={props.onCancel} />
     </Form>
   );
 }

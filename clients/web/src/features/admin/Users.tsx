@@ -10,7 +10,7 @@ import { changedFields, useConflictSave } from '../../lib/conflict';
 import { problemMessage } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
 import { loadUser, ROLES, saveUser, useAllTeams, useCreateUser, useDeactivateUser, useUserList, type Role, type Team, type User, type UserFilter } from './api';
-import { FormProblem, useRefusal } from './FormProblem';
+import { FormProblem, SaveCancel, useRefusal } from './FormProblem';
 
 export default function Users() {
   const { t } = useTranslation('admin');
@@ -179,12 +179,7 @@ function AddUser({ teams, onClose }: { teams: Team[]; onClose: () => void }) {
         <Form.Item name="password" label={t('users.password')} rules={required}>
           <Input.Password autoComplete="new-password" />
         </Form.Item>
-        <Space>
-          <Button type="primary" htmlType="submit" loading={busy}>
-            {t('common:action.save')}
-          </Button>
-          <Button onClick={onClose}>{t('common:action.cancel')}</Button>
-        </Space>
+        <SaveCancel busy={busy} onCancel={onClose} />
       </Form>
     </Modal>
   );
@@ -234,12 +229,7 @@ function EditUser({ user, teams, onClose }: { user: User; teams: Team[]; onClose
         <Form.Item name="active" label={t('users.activeSwitch')} valuePropName="checked">
           <Switch />
         </Form.Item>
-        <Space>
-          <Button type="primary" htmlType="submit" loading={busy}>
-            {t('common:action.save')}
-          </Button>
-          <Button onClick={onClose}>{t('common:action.cancel')}</Button>
-        </Space>
+        <SaveCancel busy={busy} onCancel={onClose} />
       </Form>
       {conflict.dialog}
     </Modal>

@@ -1,6 +1,6 @@
 // Agenda.tsx: what the user (or, for a manager or admin, the person they
 // pick) should act on today, by kind, each item linking to its customer.
-import { Card, Col, Empty, Form, List, Row, Select, Tag, Typography } from 'antd';
+import { Col, Empty, Form, List, Row, Select, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
@@ -9,6 +9,7 @@ import { useFormat } from '../../lib/format';
 import { QueryState } from '../../lib/QueryState';
 import { useAllTeams, useAllUsers } from '../admin/api';
 import { useAgenda, type AgendaItem, type AgendaKind } from './api';
+import { Panel } from './Panel';
 
 const KINDS: AgendaKind[] = ['overdue', 'follow_up_today', 'follow_up_tomorrow', 'birthday', 'delivery_due', 'dormant'];
 
@@ -21,12 +22,8 @@ export function Agenda() {
   const people = usePeopleIMayFollow();
 
   return (
-    <Card
-      title={
-        <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
-          {t('agenda.title')}
-        </Typography.Title>
-      }
+    <Panel
+      title={t('agenda.title')}
       extra={
         people.length > 0 && (
           <Form.Item label={t('agenda.whose')} htmlFor="agenda-whose" style={{ margin: 0 }}>
@@ -59,7 +56,7 @@ export function Agenda() {
           </>
         )}
       </QueryState>
-    </Card>
+    </Panel>
   );
 }
 

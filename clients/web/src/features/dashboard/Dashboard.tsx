@@ -1,7 +1,7 @@
 // Dashboard.tsx: the first screen — today's agenda, the user's figures this
 // month, and for managers and admins the figures of the people they lead
 // (charts load on their own, after the agenda).
-import { Card, Col, Row, Space, Statistic, Typography } from 'antd';
+import { Col, Row, Space, Statistic, Typography } from 'antd';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useHasRole, useMe } from '../../lib/auth';
@@ -10,6 +10,7 @@ import { QueryState } from '../../lib/QueryState';
 import { usePerformance } from '../reports/api';
 import { COUNTS } from '../reports/figures';
 import { Agenda } from './Agenda';
+import { Panel } from './Panel';
 
 const TeamFigures = lazy(() => import('./TeamFigures'));
 
@@ -38,12 +39,8 @@ function MyFigures() {
   const me = useMe().data;
   const report = usePerformance({ group_by: 'owner', owner_id: me?.user.id }, !!me);
   return (
-    <Card
-      title={
-        <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
-          {t('mine.title')}
-        </Typography.Title>
-      }
+    <Panel
+      title={t('mine.title')}
     >
       <QueryState query={report}>
         {(r) => {
@@ -65,6 +62,6 @@ function MyFigures() {
           );
         }}
       </QueryState>
-    </Card>
+    </Panel>
   );
 }

@@ -1,23 +1,20 @@
 // TeamFigures.tsx: for managers and admins, this month's figures of everyone
 // they may see, per salesperson, as a chart beside its table.
-import { Card, Space, Typography } from 'antd';
+import { Space } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { QueryState } from '../../lib/QueryState';
 import { usePerformance } from '../reports/api';
 import { FiguresChart } from '../reports/FiguresChart';
 import { FiguresTable } from '../reports/FiguresTable';
+import { Panel } from './Panel';
 
 export default function TeamFigures() {
   const { t } = useTranslation('dashboard');
   const report = usePerformance({ group_by: 'owner' });
   return (
-    <Card
-      title={
-        <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
-          {t('team.title')}
-        </Typography.Title>
-      }
+    <Panel
+      title={t('team.title')}
       extra={
         <Link to="/reports">
           {t('team.reports')}
@@ -32,6 +29,6 @@ export default function TeamFigures() {
           </Space>
         )}
       </QueryState>
-    </Card>
+    </Panel>
   );
 }
