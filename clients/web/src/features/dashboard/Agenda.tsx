@@ -48,7 +48,7 @@ export function Agenda() {
               <Row gutter={[16, 16]}>
                 {KINDS.map((kind) => (
                   <Col key={kind} xs={24} md={12} xxl={8}>
-                    <Section kind={kind} items={a.items.filter((i) => i.kind === kind)} />
+                    <Section kind={kind} items={a.items.filter((i) => i.kind === kind)} timezone={a.timezone} />
                   </Col>
                 ))}
               </Row>
@@ -60,9 +60,12 @@ export function Agenda() {
   );
 }
 
-function Section({ kind, items }: { kind: AgendaKind; items: AgendaItem[] }) {
+function Section({ kind, items, timezone }: { kind: AgendaKind; items: AgendaItem[]; timezone: string }) {
   const { t, i18n } = useTranslation('dashboard');
   const f = useFormat();
+  // A birthday is a date; a delivery is due on a day of the organization; the rest are moments.
+  const when = (item: AgendaItem) =>
+    kind === 'birthday' ? f.date(item.due) : kind === 'delivery_due' ? f.dayOf(item.due, timezone) : f.dateTime(item.due);
   const headingId = `agenda-${kind}`;
   return (
     <section aria-labelledby={headingId}>
@@ -78,10 +81,15 @@ function Section({ kind, items }: { kind: AgendaKind; items: AgendaItem[] }) {
           renderItem={(item) => (
             <List.Item>
               <List.Item.Meta
-                title={<Link to={`/customers/${item.customer_id}`}>{item.customer_name}</Link>}
+                title={
+                  // Wrapped, so the list does not draw the link in the colour of plain text.
+                  <span>
+                    <Link to={`/customers/${item.customer_id}`}>{item.customer_name}</Link>
+                  </span>
+                }
                 description={
                   <Typography.Text type="secondary">
-                    {t(`agenda.due.${kind}`, { when: kind === 'birthday' ? f.date(item.due) : f.dateTime(item.due), contact: item.contact_name ?? '' })}
+                    {t(`agenda.due.${kind}`, { when: when(item), contact: item.contact_name ?? '' })}
                     {/* The server's explanation is in English; English readers get it too. */}
                     {i18n.language === 'en' && item.detail && ` · ${item.detail}`}
                   </Typography.Text>
