@@ -63,6 +63,33 @@ test('an admin adds a salesperson: a weak password is refused next to its field,
   await other.context.close();
 });
 
+test('an admin changes a user\'s role and deactivates them; a deactivated user cannot sign in', async () => {
+  const someone = await createUser(org.token, 'sales', { name: '冯临时' });
+  const { page, context, errors } = await openPage(browser);
+  await signIn(page, org, '/admin/users');
+  const row = page.getByRole('row').filter({ hasText: someone.email });
+  await row.getByRole('button', { name: `编辑 ${someone.name}` }).click();
+  const dialog = page.getByRole('dialog', { name: `编辑用户 ${someone.name}` });
+  await pick(page, '角色', '助理');
+  await dialog.getByRole('button', { name: '保存' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await row.getByRole('cell', { name: '助理', exact: true }).waitFor();
+
+  await row.getByRole('button', { name: `停用 ${someone.name}` }).click();
+  await page.getByRole('tooltip').getByRole('button', { name: '停用' }).click();
+  await row.getByText('已停用').waitFor();
+  assert.equal(await row.getByRole('button', { name: `停用 ${someone.name}` }).count(), 0);
+  const u = expectStatus(await api('GET', `/v1/users/${someone.id}`, { token: org.token }), 200).body;
+  assert.deepEqual([u.role, u.active], ['assistant', false]);
+  const refused = await api('POST', '/v1/auth/token', {
+    body: { grant_type: 'password', tenant: org.slug, email: someone.email, password: someone.password },
+  });
+  assert.equal(refused.status, 401);
+  assert.match(refused.body.type, /invalid-grant$/);
+  assertNoErrors(errors, 'edit and deactivate a user');
+  await context.close();
+});
+
 test('an admin creates a team led by a manager and adds a member to it', async () => {
   const manager = await createUser(org.token, 'manager', { name: '孙经理' });
   const member = await createUser(org.token, 'sales', { name: '吴销售' });

@@ -169,6 +169,13 @@ test('reports show the figures per salesperson, month and team as charts beside 
   // The URL keeps the view: a reload opens the same tab.
   await page.reload();
   await page.getByRole('img', { name: /^转化漏斗/ }).waitFor();
+
+  // Another period, as a bookmark: nothing was done then, so only the caller's own row of zeros.
+  await page.goto(`${APP}/reports?from=2020-01-01&to=2020-01-31`);
+  await page.getByLabel('统计期间').and(page.locator('[value="2020-01-01"]')).waitFor();
+  const own = page.getByRole('row').filter({ hasText: '赵经理' });
+  assert.deepEqual(await own.getByRole('cell').allInnerTexts(), ['赵经理', '0', '0', '0', '0', '0', '0', '¥0.00', '0']);
+  assert.equal(await page.getByRole('row').filter({ hasText: '李销售' }).count(), 0);
   assertNoErrors(errors, 'reports');
   await context.close();
 });
