@@ -127,8 +127,13 @@ test("an admin with nothing to do sees the empty agenda, the team's figures, and
 
   await pick(page, '查看谁的待办', '李销售');
   await page.getByRole('region', { name: /今日跟进/ }).getByRole('link', { name: '上海华美贸易有限公司' }).waitFor();
+  assert.match(page.url(), new RegExp(`[?&]agenda=${sales.user.id}$`));
+  await page.keyboard.press('Escape');
   await screenshot(page, 'dashboard-manager');
   await assertAccessible(page, 'dashboard of an admin');
+  // Whose agenda is part of the address: a reload shows the same.
+  await page.reload();
+  await page.getByRole('region', { name: /今日跟进/ }).getByRole('link', { name: '上海华美贸易有限公司' }).waitFor();
   assertNoErrors(errors, 'admin dashboard');
   await context.close();
 });

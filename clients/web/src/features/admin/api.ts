@@ -49,7 +49,7 @@ async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<Pa
 /** Every user of the organization (to name people in lists and pick them). */
 export function useAllUsers(enabled = true) {
   return useQuery({
-    queryKey: ['users', 'all'],
+    queryKey: ['users', 'all-pages'],
     enabled,
     queryFn: () => allPages((cursor) => unwrap(api.GET('/v1/users', { params: { query: { limit: 200, cursor } } }))),
   });
@@ -58,7 +58,7 @@ export function useAllUsers(enabled = true) {
 /** Every team (any signed-in user may list them). */
 export function useAllTeams() {
   return useQuery({
-    queryKey: ['teams', 'all'],
+    queryKey: ['teams', 'all-pages'],
     queryFn: () => allPages((cursor) => unwrap(api.GET('/v1/teams', { params: { query: { limit: 200, cursor } } }))),
   });
 }

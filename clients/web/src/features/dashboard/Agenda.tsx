@@ -1,9 +1,8 @@
 // Agenda.tsx: what the user (or, for a manager or admin, the person they
 // pick) should act on today, by kind, each item linking to its customer.
 import { Col, Empty, Form, List, Row, Select, Tag, Typography } from 'antd';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { useMe } from '../../lib/auth';
 import { useFormat } from '../../lib/format';
 import { QueryState } from '../../lib/QueryState';
@@ -17,22 +16,25 @@ export function Agenda() {
   const { t } = useTranslation('dashboard');
   const f = useFormat();
   const me = useMe().data;
-  const [userId, setUserId] = useState<string | undefined>(undefined);
+  // Whose agenda is in the URL (`/?agenda=<user id>`), so it can be bookmarked.
+  const [params, setParams] = useSearchParams();
+  const userId = params.get('agenda') ?? undefined;
   const agenda = useAgenda(userId);
-  const people = usePeopleIMayFollow();
+  const others = usePeopleIMayFollow().filter((p) => p.id !== me?.user.id);
+  const setUserId = (id: string | undefined) => setParams(id ? { agenda: id } : {}, { replace: true });
 
   return (
     <Panel
       title={t('agenda.title')}
       extra={
-        people.length > 0 && (
+        others.length > 0 && (
           <Form.Item label={t('agenda.whose')} htmlFor="agenda-whose" style={{ margin: 0 }}>
             <Select
               id="agenda-whose"
               style={{ minWidth: 180 }}
               value={userId ?? ''}
               onChange={(v: string) => setUserId(v || undefined)}
-              options={[{ value: '', label: t('agenda.me') }, ...people.filter((p) => p.id !== me?.user.id).map((p) => ({ value: p.id, label: p.name }))]}
+              options={[{ value: '', label: t('agenda.me') }, ...others.map((p) => ({ value: p.id, label: p.name }))]}
             />
           </Form.Item>
         )
@@ -43,7 +45,16 @@ export function Agenda() {
           <>
             <Typography.Paragraph type="secondary">{t('agenda.of', { date: f.date(a.date), timezone: a.timezone })}</Typography.Paragraph>
             {a.items.length === 0 ? (
-              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={<><Typography.Text strong>{t('agenda.empty')}</Typography.Text><br /><Typography.Text type="secondary">{t('agenda.emptyBody')}</Typography.Text></>} />
+              <Empty
+                image={Empty.PRESENTED_IMAGE_SIMPLE}
+                description={
+                  <>
+                    <Typography.Text strong>{t('agenda.empty')}</Typography.Text>
+                    <br />
+                    <Typography.Text type="secondary">{t('agenda.emptyBody')}</Typography.Text>
+                  </>
+                }
+              />
             ) : (
               <Row gutter={[16, 16]}>
                 {KINDS.map((kind) => (

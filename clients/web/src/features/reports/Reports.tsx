@@ -5,14 +5,13 @@
 import { DownloadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, DatePicker, Form, Select, Space, Tabs, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
-import { api, unwrap } from '../../lib/api';
 import { Chart, type ChartOption } from '../../lib/Chart';
 import { problemMessage } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
+import { useAllTeams } from '../admin/api';
 import { downloadPerformanceCsv, usePerformance, type PerformanceQuery } from './api';
 import { funnelSteps, type PerformanceReport } from './figures';
 import { FiguresChart } from './FiguresChart';
@@ -47,7 +46,7 @@ export default function Reports() {
   }, [tab, from, to, teamId]);
 
   const report = usePerformance(query);
-  const teams = useQuery({ queryKey: ['teams', 'all'], queryFn: () => unwrap(api.GET('/v1/teams', { params: { query: { limit: 200 } } })) });
+  const teams = useAllTeams();
 
   const set = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
@@ -88,7 +87,7 @@ export default function Reports() {
             style={{ minWidth: 180 }}
             value={teamId ?? ''}
             onChange={(v: string) => set({ team: v || undefined })}
-            options={[{ value: '', label: t('allTeams') }, ...(teams.data?.data ?? []).map((x) => ({ value: x.id, label: x.name }))]}
+            options={[{ value: '', label: t('allTeams') }, ...(teams.data ?? []).map((x) => ({ value: x.id, label: x.name }))]}
           />
         </Form.Item>
         {tab !== 'funnel' && (
