@@ -40,3 +40,15 @@ export async function fieldError(page, label, pattern, timeout = 10000) {
   }
   throw new Error(`no error matching ${pattern} next to "${label}" (it says: "${text.trim()}")`);
 }
+
+/** Waits until the dialog `dialog` (a locator) has finished opening: a click
+ * while it still zooms in can miss its buttons. */
+export async function dialogOpen(dialog, timeout = 10000) {
+  await dialog.waitFor();
+  const until = Date.now() + timeout;
+  while (Date.now() < until) {
+    if (!/\bant-zoom/.test((await dialog.getAttribute('class')) ?? '')) return dialog;
+    await dialog.page().waitForTimeout(50);
+  }
+  throw new Error('the dialog did not finish opening');
+}

@@ -12,7 +12,6 @@ import { RouterProvider } from 'react-router-dom';
 import { queryClient } from '../lib/api';
 import { AuthProvider } from '../lib/auth';
 import { router } from './router';
-import { theme } from '../lib/theme';
 
 export function App() {
   const { i18n } = useTranslation();
@@ -21,7 +20,10 @@ export function App() {
     dayjs.locale(zh ? 'zh-cn' : 'en');
   }, [zh]);
   return (
-    <ConfigProvider locale={zh ? zhCN : enUS} theme={theme} button={{ autoInsertSpace: false }}>
+    <ConfigProvider locale={zh ? zhCN : enUS} theme={{
+        // Links, placeholders and secondary text dark enough to read (WCAG AA contrast); antd's defaults are lighter.
+        token: { colorPrimary: '#1458d6', colorLink: '#1458d6', colorTextPlaceholder: '#6b6b6b', colorTextDescription: '#595959', colorTextTertiary: '#6b6b6b', colorError: '#cf1322' },
+      }} button={{ autoInsertSpace: false }}>
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <AuthProvider>
