@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDecimal, formatMoney } from './format';
+import { formatDate, formatDayOf, formatDecimal, formatMoney } from './format';
 
 describe('display formatting', () => {
   it('money keeps every digit of the server amount, grouped per language', () => {
@@ -32,5 +32,10 @@ describe('display formatting', () => {
   it('a calendar date is the server date in any time zone', () => {
     expect(formatDate('2026-12-02', 'zh-CN')).toBe('2026年12月2日');
     expect(formatDate('2026-01-01', 'en')).toBe('Jan 1, 2026');
+  });
+
+  it("a moment standing for a day is that day in the organization's time zone", () => {
+    expect(formatDayOf('2026-12-01T16:00:00Z', 'zh-CN', 'Asia/Shanghai')).toBe('2026年12月2日');
+    expect(formatDayOf('2026-12-01T16:00:00Z', 'en', 'UTC')).toBe('Dec 1, 2026');
   });
 });

@@ -48,3 +48,12 @@ export function formatDateTime(moment: string, locale: string, timeZone?: string
   if (Number.isNaN(t)) return moment;
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(t));
 }
+
+/** The calendar day a moment (RFC 3339) falls on in `timeZone`, as `locale`
+ * writes dates (for a moment that stands for a day of the organization, such
+ * as the start of a delivery day). */
+export function formatDayOf(moment: string, locale: string, timeZone: string): string {
+  const t = Date.parse(moment);
+  if (Number.isNaN(t)) return moment;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(new Date(t));
+}

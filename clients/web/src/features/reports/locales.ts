@@ -1,0 +1,61 @@
+import type { FeatureTexts } from '../../lib/i18n';
+
+const texts: FeatureTexts = {
+  'zh-CN': {
+    title: '报表',
+    period: '统计期间',
+    team: '团队',
+    allTeams: '全部团队',
+    noTeam: '未分组',
+    tabs: { owner: '按销售员', month: '按月份', team: '按团队', funnel: '转化漏斗' },
+    column: { owner: '销售员', team: '团队', month: '月份' },
+    figure: {
+      new_customers: '新客户',
+      contact_records: '联系记录',
+      visits: '拜访',
+      quotations_sent: '已发报价',
+      quotations_accepted: '已接受报价',
+      contracts_signed: '签订合同',
+      contract_amount: '合同金额',
+      contracts_other_currency: '其他币种合同',
+    },
+    chart: {
+      counts: '{{what}}：各项数量柱状图，共 {{n}} 组。具体数字见下表。',
+      amount: '{{what}}：合同金额柱状图（{{currency}}），共 {{n}} 组。具体金额见下表。',
+      funnel: '转化漏斗：已发报价 {{sent}}，已接受 {{accepted}}，签订合同 {{signed}}。',
+    },
+    funnelNote: '报价发出 → 接受 → 签订合同，按所选期间内的数量统计（商机管道将在后续版本提供）。',
+    otherCurrency: '另有 {{n}} 份合同为其他币种，未计入合同金额。',
+    currencyNote: '金额币种：{{currency}}；时区：{{timezone}}',
+    empty: '所选期间没有数据。',
+  },
+  en: {
+    title: 'Reports',
+    period: 'Period',
+    team: 'Team',
+    allTeams: 'All teams',
+    noTeam: 'No team',
+    tabs: { owner: 'By salesperson', month: 'By month', team: 'By team', funnel: 'Funnel' },
+    column: { owner: 'Salesperson', team: 'Team', month: 'Month' },
+    figure: {
+      new_customers: 'New customers',
+      contact_records: 'Contact records',
+      visits: 'Visits',
+      quotations_sent: 'Quotations sent',
+      quotations_accepted: 'Quotations accepted',
+      contracts_signed: 'Contracts signed',
+      contract_amount: 'Contract amount',
+      contracts_other_currency: 'Contracts in other currencies',
+    },
+    chart: {
+      counts: '{{what}}: bar chart of the counts for {{n}} groups. The figures are in the table below.',
+      amount: '{{what}}: bar chart of contract amounts ({{currency}}) for {{n}} groups. The amounts are in the table below.',
+      funnel: 'Funnel: {{sent}} quotations sent, {{accepted}} accepted, {{signed}} contracts signed.',
+    },
+    funnelNote: 'Quotations sent → accepted → contracts signed, counted over the period (the opportunity pipeline comes later).',
+    otherCurrency: '{{n}} more contracts are in another currency and not in the contract amount.',
+    currencyNote: 'Amounts in {{currency}}; time zone {{timezone}}',
+    empty: 'Nothing in this period.',
+  },
+};
+export default texts;
