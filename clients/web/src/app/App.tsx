@@ -13,6 +13,22 @@ import { queryClient } from '../lib/api';
 import { AuthProvider } from '../lib/auth';
 import { router } from './router';
 
+// Links, placeholders, secondary text and a hovered primary button dark enough
+// to read (WCAG AA contrast); antd's defaults are lighter.
+const THEME = {
+  token: {
+    colorPrimary: '#1458d6',
+    colorPrimaryHover: '#0f47b0',
+    colorPrimaryActive: '#0b3a91',
+    colorLink: '#1458d6',
+    colorLinkHover: '#0f47b0',
+    colorTextPlaceholder: '#6b6b6b',
+    colorTextDescription: '#595959',
+    colorTextTertiary: '#6b6b6b',
+    colorError: '#cf1322',
+  },
+};
+
 export function App() {
   const { i18n } = useTranslation();
   const zh = i18n.language === 'zh-CN';
@@ -20,10 +36,7 @@ export function App() {
     dayjs.locale(zh ? 'zh-cn' : 'en');
   }, [zh]);
   return (
-    <ConfigProvider locale={zh ? zhCN : enUS} theme={{
-        // Links, placeholders and secondary text dark enough to read (WCAG AA contrast); antd's defaults are lighter.
-        token: { colorPrimary: '#1458d6', colorLink: '#1458d6', colorTextPlaceholder: '#6b6b6b', colorTextDescription: '#595959', colorTextTertiary: '#6b6b6b', colorError: '#cf1322' },
-      }} button={{ autoInsertSpace: false }}>
+    <ConfigProvider locale={zh ? zhCN : enUS} theme={THEME} button={{ autoInsertSpace: false }}>
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <AuthProvider>
