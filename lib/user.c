@@ -109,6 +109,8 @@ const crm_field crm_audit_filters[] = {
     {"entity_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
     {"actor_id", CRM_T_UUID, 0, 0, 0, 0, NULL},
     {"action", CRM_T_ENUM, 0, 0, 0, 0, AUDIT_ACTIONS},
+    {"since", CRM_T_TIMESTAMP, 0, 0, 0, 0, NULL},
+    {"before", CRM_T_TIMESTAMP, 0, 0, 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
@@ -323,8 +325,9 @@ int crm_team_create(crm_doc *out, crm_db *db, const crm_caller *who, const crm_q
     return rc;
 }
 
-/* Audit entries page newest first by id; the cursor is the last id seen. No
- * row when `entity` names no audited table. */
+/* Audit entries page newest first by id; the cursor is the last id seen;
+ * `since` and `before` bound the moment of the change (at >= since, at <
+ * before). No row when `entity` names no audited table. */
 static const crm_stmt AUDIT_LIST = {
     "audit_list",
     "SELECT json_build_object('data', coalesce(json_agg(audit_json(a) ORDER BY a.id DESC), '[]'),"
@@ -333,6 +336,7 @@ static const crm_stmt AUDIT_LIST = {
     " AND ($2::text IS NULL OR a.entity = $2)"
     " AND ($3::uuid IS NULL OR a.entity_id = $3 OR $3 = ANY (a.entity_ids))"
     " AND ($4::uuid IS NULL OR a.actor_id = $4) AND ($5::text IS NULL OR a.action = $5)"
+    " AND ($8::timestamptz IS NULL OR a.at >= $8) AND ($9::timestamptz IS NULL OR a.at < $9)"
     " AND ($6::bigint IS NULL OR a.id < $6) ORDER BY a.id DESC LIMIT $7::int) a"
     " HAVING $2::text IS NULL OR EXISTS (SELECT 1 FROM pg_trigger tr"
     "   WHERE tr.tgrelid = to_regclass('public.' || quote_ident($2)) AND tr.tgfoid = 'audit_row'::regproc)"};
@@ -341,9 +345,9 @@ int crm_audit_list(char **out, crm_db *db, const crm_caller *who, crm_query *que
 {
     if (!crm_policy_allows(who->role, CRM_CAN_READ_AUDIT))
         return crm_error_set(CRM_EFORBIDDEN, "Only admins may read the audit log.");
-    const char *values[4];
+    const char *values[6];
     size_t n;
-    int rc = crm_validate_query(values, 4, &n, query, crm_audit_filters);
+    int rc = crm_validate_query(values, 6, &n, query, crm_audit_filters);
     /* The log pages newest first by its id: the cursor is the last id seen. */
     const char *cursor = query->page.cursor;
     if (query->page.limit < 1 || query->page.limit > 200)
@@ -354,9 +358,9 @@ int crm_audit_list(char **out, crm_db *db, const crm_caller *who, crm_query *que
         return rc;
     char lim[16];
     snprintf(lim, sizeof lim, "%d", query->page.limit);
-    const char *params[] = {who->tenant_id, values[0], values[1], values[2], values[3], cursor, lim};
+    const char *params[] = {who->tenant_id, values[0], values[1], values[2], values[3], cursor, lim, values[4], values[5]};
     PGresult *res = NULL;
-    if ((rc = crm_db_run(&res, db, &AUDIT_LIST, 7, params)) < 0)
+    if ((rc = crm_db_run(&res, db, &AUDIT_LIST, 9, params)) < 0)
         return rc;
     rc = PQntuples(res) == 0 ? crm_error_field("entity", "enum", "Is not a table the audit log records (see the API's AuditEntity).")
                              : crm_json_take(out, res);

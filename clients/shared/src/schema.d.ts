@@ -5701,6 +5701,10 @@ export interface operations {
                 actor_id?: components["schemas"]["Uuid"];
                 /** @description Only entries of this action. */
                 action?: components["schemas"]["AuditAction"];
+                /** @description Only entries of changes made at or after this instant (RFC 3339). */
+                since?: string;
+                /** @description Only entries of changes made before this instant (RFC 3339). */
+                before?: string;
             };
             header?: {
                 /**

@@ -1,9 +1,10 @@
-// owner_names.test.mjs: a customer names its owner, and a contact record the
-// person who recorded it, for callers who may not list the users — and the
-// name follows a rename and a transfer.
+// office_app.test.mjs: what the office app needs of the API — a customer
+// names its owner, and a contact record the person who recorded it, for
+// callers who may not list the users (the name follows a rename and a
+// transfer); the audit log read by period.
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, signup, addUser, createCustomer, expectStatus, expectProblem, ifMatch, listAll } from './lib/client.mjs';
+import { api, signup, addUser, createCustomer, expectStatus, expectProblem, ifMatch, listAll, sleep } from './lib/client.mjs';
 
 let T, S1, S2, A;
 before(async () => {
@@ -52,5 +53,27 @@ describe('owner names', () => {
     const listed = (await listAll(`/v1/customers/${c.id}/contact-records`, S1.token)).find((x) => x.id === r.body.id);
     // The salesperson may not list the users, and still reads who it was.
     assert.equal(listed.owner_name, 'Owner Names Admin');
+  });
+});
+
+describe('the audit log by period', () => {
+  test('since and before bound the moment of the change; a malformed instant is refused by name', async () => {
+    const first = await createCustomer(T.token);
+    await sleep(1100);
+    const mid = new Date().toISOString();
+    await sleep(50);
+    const second = await createCustomer(T.token);
+    const ids = async (q) => {
+      const r = expectStatus(await api('GET', `/v1/audit-log?entity=customers&action=create&limit=200&${q}`, { token: T.token }), 200);
+      return r.body.data.map((e) => e.entity_id);
+    };
+    const after = await ids(`since=${encodeURIComponent(mid)}`);
+    assert.ok(after.includes(second.id) && !after.includes(first.id), 'since: only the later change');
+    const earlier = await ids(`before=${encodeURIComponent(mid)}`);
+    assert.ok(earlier.includes(first.id) && !earlier.includes(second.id), 'before: only the earlier change');
+    const none = await ids(`since=${encodeURIComponent(mid)}&before=${encodeURIComponent(mid)}`);
+    assert.deepEqual(none, []);
+    expectProblem(await api('GET', '/v1/audit-log?entity=customers&since=yesterday', { token: T.token }), 422, { field: 'since', code: 'format' });
+    expectProblem(await api('GET', '/v1/audit-log?before=2026-13-01T00:00:00Z', { token: T.token }), 422, { field: 'before', code: 'format' });
   });
 });

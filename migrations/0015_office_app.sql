@@ -1,4 +1,6 @@
--- 0015_owner_names: a customer says who owns it, and a contact record who
+-- 0015_office_app: what the office app needs of the data.
+--
+-- A customer says who owns it, and a contact record who
 -- recorded it, by name as well as by id. Only admins and managers may list the
 -- users, so without the name a salesperson, an assistant or finance would see a
 -- colleague's id where a person's name belongs. The name is read at render
@@ -32,3 +34,8 @@ AS $$ SELECT json_build_object(
     'distance_m', distance_m(r.lat::float8, r.lon::float8, c.lat::float8, c.lon::float8),
     'owner_id', r.owner_id, 'owner_name', user_name(r.tenant_id, r.owner_id), 'version', r.version,
     'created_at', rfc3339(r.created_at), 'updated_at', rfc3339(r.updated_at)) $$;
+
+-- The audit log read by period (GET /v1/audit-log?since=&before=): the
+-- moments of one tenant's entries, so a period far back is found without
+-- reading every newer entry first.
+CREATE INDEX audit_log_at ON audit_log (tenant_id, at, id);
