@@ -187,6 +187,15 @@ test('the audit log filtered by record type shows the user the admin created, wi
   // The filter is in the URL: a reload keeps it.
   await page.reload();
   await page.getByRole('row').filter({ hasText: hire.email }).waitFor();
+
+  // By days: up to a day long past, nothing; from today, the creation again.
+  await page.goto(`${APP}/admin/audit?entity=users&to=2001-01-31`);
+  await page.getByText('没有符合条件的记录。').waitFor();
+  assert.equal(await page.getByRole('row').filter({ hasText: hire.email }).count(), 0);
+  const today = new Date();
+  const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+  await page.goto(`${APP}/admin/audit?entity=users&from=${day}&to=${day}`);
+  await page.getByRole('row').filter({ hasText: hire.email }).waitFor();
   assertNoErrors(errors, 'admin audit');
   await context.close();
 });

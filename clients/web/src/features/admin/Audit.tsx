@@ -1,6 +1,7 @@
 // Audit.tsx: who did what when (admins), newest first, filtered by who,
-// the kind of record, the record and the action; the filters are in the URL.
-import { Button, Form, Input, Select, Space, Table, Typography } from 'antd';
+// the kind of record, the record, the action and the days; the filters are in the URL.
+import { Button, DatePicker, Form, Input, Select, Space, Table, Typography } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
@@ -9,6 +10,15 @@ import { QueryState } from '../../lib/QueryState';
 import { AUDIT_ACTIONS, AUDIT_ENTITIES, useAllUsers, useAuditLog, type AuditAction, type AuditEntity, type AuditEntry, type AuditFilter } from './api';
 
 const FILTERS = ['actor_id', 'entity', 'entity_id', 'action'] as const;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The days `from`..`to` of the URL (either may be absent), as the instants the API bounds by. */
+function period(from: string | null, to: string | null): { since?: string; before?: string } {
+  return {
+    since: from && DAY.test(from) ? dayjs(from).startOf('day').toISOString() : undefined,
+    before: to && DAY.test(to) ? dayjs(to).add(1, 'day').startOf('day').toISOString() : undefined,
+  };
+}
 
 export default function Audit() {
   const { t } = useTranslation('admin');
@@ -19,25 +29,35 @@ export default function Audit() {
     entity: (AUDIT_ENTITIES as string[]).includes(params.get('entity') ?? '') ? (params.get('entity') as AuditEntity) : undefined,
     entity_id: params.get('entity_id') ?? undefined,
     action: (AUDIT_ACTIONS as string[]).includes(params.get('action') ?? '') ? (params.get('action') as AuditAction) : undefined,
+    ...period(params.get('from'), params.get('to')),
   };
   const log = useAuditLog(filter);
   const users = useAllUsers();
-  const [form] = Form.useForm<Record<(typeof FILTERS)[number], string>>();
+  const [form] = Form.useForm<Record<(typeof FILTERS)[number], string> & { days?: [Dayjs | null, Dayjs | null] | null }>();
   // The form shows the filters of the URL (also after back/forward).
   const search = params.toString();
   useEffect(() => {
     const p = new URLSearchParams(search);
-    form.setFieldsValue({ actor_id: p.get('actor_id') ?? '', entity: p.get('entity') ?? '', action: p.get('action') ?? '', entity_id: p.get('entity_id') ?? '' });
+    const day = (k: string) => (DAY.test(p.get(k) ?? '') ? dayjs(p.get(k)) : null);
+    form.setFieldsValue({
+      actor_id: p.get('actor_id') ?? '',
+      entity: p.get('entity') ?? '',
+      action: p.get('action') ?? '',
+      entity_id: p.get('entity_id') ?? '',
+      days: day('from') || day('to') ? [day('from'), day('to')] : null,
+    });
   }, [search, form]);
   const who = (id: string | null) => (id ? (users.data?.find((u) => u.id === id)?.name ?? id) : t('audit.system'));
   const all = { value: '', label: t('common:state.all') };
 
-  const apply = (v: Record<string, string | undefined>) => {
+  const apply = (v: Record<(typeof FILTERS)[number], string | undefined> & { days?: [Dayjs | null, Dayjs | null] | null }) => {
     const next = new URLSearchParams();
     for (const k of FILTERS) {
       const value = v[k]?.trim();
       if (value) next.set(k, value);
     }
+    if (v.days?.[0]) next.set('from', v.days[0].format('YYYY-MM-DD'));
+    if (v.days?.[1]) next.set('to', v.days[1].format('YYYY-MM-DD'));
     setParams(next);
   };
 
@@ -55,6 +75,9 @@ export default function Audit() {
         </Form.Item>
         <Form.Item name="action" label={t('audit.filterAction')}>
           <Select style={{ width: 110 }} options={[all, ...AUDIT_ACTIONS.map((a) => ({ value: a, label: t(`action.${a}`) }))]} />
+        </Form.Item>
+        <Form.Item name="days" label={t('audit.filterDays')}>
+          <DatePicker.RangePicker allowEmpty={[true, true]} />
         </Form.Item>
         <Space>
           <Button type="primary" htmlType="submit">

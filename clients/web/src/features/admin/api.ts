@@ -140,6 +140,10 @@ export interface AuditFilter {
   entity_id?: string;
   actor_id?: string;
   action?: AuditAction;
+  /** Changes at or after this instant. */
+  since?: string;
+  /** Changes before this instant. */
+  before?: string;
 }
 
 export function useAuditLog(filter: AuditFilter) {
