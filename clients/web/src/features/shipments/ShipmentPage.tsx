@@ -1,0 +1,165 @@
+// One shipment: its lines, the carrier and tracking details (changed while
+// pending), ship / deliver / cancel, and the printable delivery note.
+import { Alert, App, Card, DatePicker, Descriptions, Form, Input, Space, Table, Typography } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router-dom';
+import { useHasRole } from '../../lib/auth';
+import { changedFields, useConflictSave } from '../../lib/conflict';
+import { ActionButton, DocumentDownloads, StatusTag } from '../../lib/documents';
+import { useFormat } from '../../lib/format';
+import { FormButtons, formProblem } from '../../lib/forms';
+import { QueryState } from '../../lib/QueryState';
+import { fetchShipment, patchShipment, shipmentAction, useShipment, type Shipment, type ShipmentPatch } from './api';
+
+export default function ShipmentPage() {
+  const { id } = useParams();
+  const query = useShipment(id);
+  return <QueryState query={query}>{(s) => <ShipmentView key={s.id} shipment={s} />}</QueryState>;
+}
+
+type Details = Required<ShipmentPatch> & { id: string; version: number };
+interface Values {
+  shipping_date?: Dayjs | null;
+  warehouse?: string | null;
+  carrier?: string | null;
+  tracking_no?: string | null;
+}
+const text = (v: string | null | undefined) => ((v ?? '').trim() === '' ? null : (v ?? '').trim());
+const detailsOf = (s: Shipment): Details => ({
+  id: s.id,
+  version: s.version,
+  shipping_date: s.shipping_date,
+  warehouse: s.warehouse,
+  carrier: s.carrier,
+  tracking_no: s.tracking_no,
+});
+const valuesOf = (d: ShipmentPatch): Values => ({ ...d, shipping_date: d.shipping_date ? dayjs(d.shipping_date) : null });
+const fieldsOf = (v: Values): ShipmentPatch => ({
+  shipping_date: v.shipping_date ? v.shipping_date.format('YYYY-MM-DD') : null,
+  warehouse: text(v.warehouse),
+  carrier: text(v.carrier),
+  tracking_no: text(v.tracking_no),
+});
+
+function ShipmentView({ shipment: s }: { shipment: Shipment }) {
+  const { t } = useTranslation('shipments');
+  const f = useFormat();
+  const mayWrite = useHasRole('admin', 'manager', 'assistant', 'sales');
+  const editable = mayWrite && s.status === 'pending';
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Space wrap align="center" style={{ justifyContent: 'space-between', width: '100%' }}>
+        <Space wrap align="center">
+          <Typography.Title level={1} style={{ margin: 0, fontSize: 24 }}>
+            {t('heading', { number: s.number })}
+          </Typography.Title>
+          <StatusTag ns="shipments" status={s.status} />
+        </Space>
+        <DocumentDownloads path="/v1/shipments/{id}" id={s.id} name={s.number} pdfLabel={t('deliveryNote')} />
+      </Space>
+      <Card size="small">
+        <Descriptions
+          size="small"
+          column={{ xs: 1, md: 2, xl: 3 }}
+          items={[
+            { key: 'customer', label: t('field.customer_name'), children: <Link to={`/customers/${s.customer_id}`}>{s.customer_name}</Link> },
+            { key: 'contract', label: t('field.contract_number'), children: <Link to={`/contracts/${s.contract_id}`}>{s.contract_number}</Link> },
+            { key: 'shipped_at', label: t('field.shipped_at'), children: f.dateTime(s.shipped_at) },
+            { key: 'delivered_at', label: t('field.delivered_at'), children: f.dateTime(s.delivered_at) },
+            ...(editable
+              ? []
+              : (['shipping_date', 'warehouse', 'carrier', 'tracking_no'] as const).map((k) => ({
+                  key: k,
+                  label: t(`field.${k}`),
+                  children: k === 'shipping_date' ? f.date(s[k]) : (s[k] ?? t('common:state.none')),
+                }))),
+          ]}
+        />
+      </Card>
+      <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
+        {t('lines')}
+      </Typography.Title>
+      <Table
+        size="small"
+        rowKey="contract_line_id"
+        pagination={false}
+        dataSource={s.lines}
+        columns={[
+          { title: t('line.no'), dataIndex: 'line_no' },
+          { title: t('line.description'), dataIndex: 'description' },
+          { title: t('line.quantity'), dataIndex: 'quantity', align: 'right', render: (v: string) => f.decimal(v) },
+          { title: t('line.unit'), dataIndex: 'unit', render: (v: string | null) => v ?? t('common:state.none') },
+        ]}
+      />
+      {editable && <DetailsForm shipment={s} />}
+      {mayWrite && (
+        <Space wrap>
+          {s.status === 'pending' && <ActionButton primary label={t('action.ship')} confirm={t('action.confirmShip')} run={() => shipmentAction(s.id, 'ship')} />}
+          {s.status === 'shipped' && <ActionButton primary label={t('action.deliver')} run={() => shipmentAction(s.id, 'deliver')} />}
+          {(s.status === 'pending' || s.status === 'shipped') && (
+            <ActionButton danger label={t('action.cancel')} confirm={t('action.confirmCancel')} run={() => shipmentAction(s.id, 'cancel')} />
+          )}
+        </Space>
+      )}
+    </Space>
+  );
+}
+
+function DetailsForm({ shipment: s }: { shipment: Shipment }) {
+  const { t } = useTranslation('shipments');
+  const { message } = App.useApp();
+  const [form] = Form.useForm<Values>();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const last = useRef<Shipment | null>(null);
+  const conflict = useConflictSave<Details>({
+    save: async (patch, base) => {
+      const { id: _id, version: _v, ...body } = patch;
+      last.current = await patchShipment(body, base);
+      return detailsOf(last.current);
+    },
+    reload: async () => detailsOf(await fetchShipment(s.id)),
+    label: (k) => t(`field.${String(k)}`),
+    onDone: (record, saved) => {
+      if (saved) void message.success(t('saved'));
+      form.setFieldsValue(valuesOf(saved && last.current ? detailsOf(last.current) : record));
+    },
+  });
+  const submit = async (v: Values) => {
+    setError(null);
+    setBusy(true);
+    try {
+      await conflict.submit(changedFields(detailsOf(s), fieldsOf(v)), detailsOf(s));
+    } catch (e) {
+      setError(formProblem(t, form, e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card size="small" title={t('details')}>
+      {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 12 }} />}
+      <Form<Values> form={form} layout="vertical" initialValues={valuesOf(detailsOf(s))} onFinish={(v) => void submit(v)}>
+        <Space wrap size="large">
+          <Form.Item name="shipping_date" label={t('field.shipping_date')}>
+            <DatePicker />
+          </Form.Item>
+          <Form.Item name="warehouse" label={t('field.warehouse')}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="carrier" label={t('field.carrier')}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="tracking_no" label={t('field.tracking_no')}>
+            <Input maxLength={200} />
+          </Form.Item>
+        </Space>
+        <FormButtons busy={busy} saveLabel={t('action.save')} />
+      </Form>
+      {conflict.dialog}
+    </Card>
+  );
+}

@@ -1,0 +1,244 @@
+// Quotations to delivery in the office app: a quotation of a catalogue line
+// and a free-text line whose totals are the server's, sent, accepted, made a
+// contract with a payment plan, activated, partly shipped, and the delivery
+// note and the quotation printed; a stale edit between two people; and a
+// salesperson's typed URL to a colleague's quotation.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { addUser, createCustomer, signup } from '../api/lib/client.mjs';
+import { APP, assertAccessible, assertNoErrors, launch, openPage, screenshot, signIn } from './lib/browser.mjs';
+import { createProduct, createQuotation, downloadPdfText, getRecord, yuan } from './lib/documents.mjs';
+
+let browser;
+let org;
+before(async () => {
+  browser = await launch();
+  org = await signup({ name: '李经理' });
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Confirms the open pop-up question (Popconfirm). */
+async function confirm(page) {
+  await page.locator('.ant-popconfirm').getByRole('button', { name: '确定' }).click();
+  await page.locator('.ant-popconfirm').waitFor({ state: 'hidden' });
+}
+
+/** Picks `text` in the searchable select `name` by typing and Enter. */
+async function pick(page, name, text) {
+  const box = page.getByRole('combobox', { name });
+  await box.click();
+  await box.fill(text);
+  await page.locator('.ant-select-item-option', { hasText: text }).first().waitFor();
+  await box.press('Enter');
+}
+
+test('a quotation becomes a contract, is partly shipped, and its documents print', async () => {
+  const product = await createProduct(org.token, { name: '数控车床', sku: 'CNC-100', unit: '台', unit_price: '1200.00', tax_rate: '13' });
+  const customer = await createCustomer(org.token, { name: '华东机械 Huadong Machinery' });
+  const { page, context, errors } = await openPage(browser);
+  await signIn(page, org);
+
+  // The catalogue lists the product.
+  await page.goto(APP + '/products');
+  await page.getByRole('cell', { name: '数控车床', exact: true }).waitFor();
+
+  // A product whose SKU is taken is refused next to the SKU; another is added, then deactivated.
+  await page.getByRole('button', { name: '新建产品' }).click();
+  const form = page.getByRole('dialog');
+  await form.getByLabel('编号').fill('CNC-100');
+  await form.getByLabel('名称').fill('刀具套装');
+  await form.getByLabel('单价').fill('80');
+  await form.getByLabel('单价').press('Enter');
+  await form.locator('.ant-form-item', { has: page.getByLabel('编号') }).locator('.ant-form-item-explain-error').waitFor();
+  await form.getByLabel('编号').fill('TOOL-1');
+  await form.getByRole('button', { name: '保存', exact: true }).click();
+  await page.getByRole('cell', { name: '刀具套装', exact: true }).waitFor();
+  await page.getByRole('button', { name: '停用 刀具套装' }).click();
+  await page.getByRole('button', { name: '启用 刀具套装' }).waitFor();
+  const tools = (await getRecord(org.token, '/v1/products?q=TOOL-1')).data;
+  assert.deepEqual(tools.map((p) => [p.sku, p.active]), [['TOOL-1', false]]);
+  await page.mouse.move(0, 0); // not hovering a button while it is checked
+  await screenshot(page, 'products-list');
+  await assertAccessible(page, 'products list');
+
+  // A new quotation for the customer: one catalogue line, one free-text line.
+  await page.goto(`${APP}/quotations/new?customer_id=${customer.id}`);
+  await page.getByRole('heading', { name: '新报价单' }).waitFor();
+  await page.getByText('华东机械 Huadong Machinery').first().waitFor();
+  await pick(page, '产品 1', '数控车床');
+  assert.equal(await page.getByLabel('单价 1').inputValue(), product.unit_price, 'the product fills the price');
+  assert.equal(await page.getByLabel('描述 1').inputValue(), '数控车床');
+  await page.getByLabel('数量 1').fill('3');
+  await page.getByRole('button', { name: '添加明细行' }).click();
+  await page.getByLabel('描述 2').fill('安装调试服务');
+  await page.getByLabel('数量 2').fill('1');
+  await page.getByLabel('单价 2').fill('500');
+  await page.getByText('保存草稿后显示服务器计算的合计').waitFor();
+  await page.getByRole('button', { name: '保存草稿' }).click();
+
+  // Saved: the totals shown are what the server computed.
+  await page.waitForURL(/\/quotations\/[0-9a-f-]{36}$/);
+  const quotationId = page.url().split('/').pop();
+  const saved = await getRecord(org.token, `/v1/quotations/${quotationId}`);
+  assert.equal(saved.gross_total, '4568.00');
+  assert.equal(saved.lines[0].product_id, product.id);
+  await page.getByRole('heading', { name: `报价单 ${saved.number}` }).waitFor();
+  await page.getByText(yuan(saved.gross_total)).first().waitFor();
+  await page.getByText(yuan(saved.lines[0].gross)).first().waitFor();
+  await screenshot(page, 'quotation-editor');
+  await assertAccessible(page, 'quotation editor');
+
+  // Typing hides the totals until the draft is saved again.
+  await page.getByLabel('备注').fill('含运费');
+  await page.getByText('有未保存的修改——保存后显示合计').waitFor();
+  assert.equal(await page.getByText(yuan(saved.gross_total)).count(), 0, 'no stale totals while dirty');
+  await page.getByRole('button', { name: '保存草稿' }).click();
+  await page.getByText(yuan(saved.gross_total)).first().waitFor();
+
+  // Send, accept, make the contract.
+  await page.getByRole('button', { name: '发送', exact: true }).click();
+  await confirm(page);
+  await page.getByText('已发送', { exact: true }).waitFor();
+  await page.getByRole('button', { name: '接受', exact: true }).click();
+  await page.getByText('已接受', { exact: true }).waitFor();
+
+  // The quotation prints with its number, customer and quantities.
+  const qpdf = await downloadPdfText(page, page.getByRole('button', { name: '下载 PDF' }));
+  assert.match(qpdf.name, /\.pdf$/);
+  assert.match(qpdf.text, new RegExp(saved.number));
+  assert.match(qpdf.text, /Huadong Machinery/);
+  assert.match(qpdf.text, /安装调试服务|4,?568\.00/);
+
+  await page.getByRole('button', { name: '生成合同' }).click();
+  await page.waitForURL(/\/contracts\/[0-9a-f-]{36}$/);
+  const contractId = page.url().split('/').pop();
+  const draft = await getRecord(org.token, `/v1/contracts/${contractId}`);
+  await page.getByRole('heading', { name: `合同 ${draft.number}` }).waitFor();
+  await page.getByText('草稿', { exact: true }).waitFor();
+
+  // Two installments that do not add up are refused, next to the plan.
+  await page.getByRole('button', { name: '添加一期' }).click();
+  await page.getByLabel('金额 1').fill('2000.00');
+  await page.getByLabel('到期日 2').fill('2027-01-31');
+  await page.getByLabel('到期日 2').press('Enter');
+  await page.getByLabel('金额 2').fill('2000.00');
+  await page.getByRole('button', { name: '保存合同' }).click();
+  await page.getByRole('alert').filter({ hasText: '请检查标出的字段' }).waitFor();
+  // Made to add up, they are saved.
+  await page.getByLabel('金额 2').fill('2568.00');
+  await page.getByRole('button', { name: '保存合同' }).click();
+  await page.getByText('已保存').first().waitFor();
+  const planned = await getRecord(org.token, `/v1/contracts/${contractId}`);
+  assert.deepEqual(
+    planned.installments.map((i) => [i.due_date, i.amount]),
+    [[planned.installments[0].due_date, '2000.00'], ['2027-01-31', '2568.00']],
+  );
+
+  await page.getByRole('button', { name: '生效', exact: true }).click();
+  await confirm(page);
+  await page.getByText('执行中', { exact: true }).waitFor();
+  await screenshot(page, 'contract-page');
+  await assertAccessible(page, 'contract page');
+
+  // A new shipment proposes everything remaining; ship 2 of the 3 lathes.
+  await page.getByRole('button', { name: '新建发货' }).click();
+  const dialog = page.getByRole('dialog');
+  assert.match(await dialog.getByLabel('本次发货数量 1').inputValue(), /^3(\.0+)?$/);
+  assert.match(await dialog.getByLabel('本次发货数量 2').inputValue(), /^1(\.0+)?$/);
+  await dialog.getByLabel('本次发货数量 1').fill('2');
+  await dialog.getByLabel('承运商').fill('顺丰速运');
+  await dialog.getByLabel('运单号').fill('SF1234567890');
+  await dialog.getByRole('button', { name: '创建发货单' }).click();
+  await page.waitForURL(/\/shipments\/[0-9a-f-]{36}$/);
+  const shipmentId = page.url().split('/').pop();
+  const shipment = await getRecord(org.token, `/v1/shipments/${shipmentId}`);
+  assert.deepEqual(shipment.lines.map((l) => Number(l.quantity)), [2, 1]);
+  await page.getByRole('heading', { name: `发货单 ${shipment.number}` }).waitFor();
+  await page.getByRole('button', { name: '发货', exact: true }).click();
+  await confirm(page);
+  await page.getByText('已发货', { exact: true }).waitFor();
+  await screenshot(page, 'shipment-page');
+  await assertAccessible(page, 'shipment page');
+
+  // The delivery note prints the customer, its number and the quantities.
+  const note = await downloadPdfText(page, page.getByRole('button', { name: '下载发货单 PDF' }));
+  assert.match(note.text, new RegExp(shipment.number));
+  assert.match(note.text, /Huadong Machinery/);
+  assert.match(note.text, /\b2(\.0+)?\b/);
+  assert.match(note.text, /SF1234567890/);
+
+  // The contract now says one lathe remains (the server's figure).
+  const after = await getRecord(org.token, `/v1/contracts/${contractId}`);
+  assert.match(after.lines[0].quantity_remaining, /^1(\.0+)?$/);
+  await page.getByRole('link', { name: draft.number }).click();
+  await page.getByRole('heading', { name: `合同 ${draft.number}` }).waitFor();
+  await page.getByRole('link', { name: shipment.number }).waitFor();
+  await page.getByRole('button', { name: '新建发货' }).click();
+  assert.match(await page.getByRole('dialog').getByLabel('本次发货数量 1').inputValue(), /^1(\.0+)?$/);
+  await page.getByRole('dialog').getByRole('button', { name: '取消' }).click();
+
+  // The lists show the documents.
+  await page.goto(APP + '/quotations');
+  await page.getByRole('link', { name: saved.number }).waitFor();
+  await screenshot(page, 'quotations-list');
+  await assertAccessible(page, 'quotations list');
+  await page.goto(APP + '/contracts');
+  await page.getByRole('link', { name: draft.number }).waitFor();
+  await page.goto(APP + '/shipments');
+  await page.getByRole('link', { name: shipment.number }).waitFor();
+  assertNoErrors(errors, 'the document flow');
+  await context.close();
+});
+
+test('a stale edit of a quotation keeps the typing and re-applies it over the other change', async () => {
+  const customer = await createCustomer(org.token, { name: '西湖贸易' });
+  const q = await createQuotation(org.token, customer.id, { notes: '原始备注' });
+  const a = await openPage(browser);
+  const b = await openPage(browser);
+  await signIn(a.page, org, `/quotations/${q.id}`);
+  await signIn(b.page, org, `/quotations/${q.id}`);
+  await a.page.getByRole('heading', { name: `报价单 ${q.number}` }).waitFor();
+  await b.page.getByRole('heading', { name: `报价单 ${q.number}` }).waitFor();
+
+  await b.page.getByLabel('备注').fill('同事改的备注');
+  await b.page.getByRole('button', { name: '保存草稿' }).click();
+  await b.page.getByText('已保存').first().waitFor();
+
+  await a.page.getByLabel('备注').fill('我的备注');
+  await a.page.getByLabel('数量 1').fill('7');
+  await a.page.getByRole('button', { name: '保存草稿' }).click();
+  const dialog = a.page.getByRole('dialog');
+  await dialog.getByText('该记录已被他人修改').waitFor();
+  await dialog.getByRole('cell', { name: '同事改的备注' }).waitFor();
+  await dialog.getByRole('cell', { name: '我的备注' }).waitFor();
+  assert.equal(await a.page.getByLabel('备注').inputValue(), '我的备注', 'the typing is still there');
+  await dialog.getByRole('button', { name: '重新应用我的修改' }).click();
+  await a.page.getByText('已保存').first().waitFor();
+
+  const now = await getRecord(org.token, `/v1/quotations/${q.id}`);
+  assert.equal(now.notes, '我的备注');
+  assert.match(now.lines[0].quantity, /^7(\.0+)?$/);
+  assert.equal(await a.page.getByLabel('备注').inputValue(), '我的备注');
+  await a.page.getByText(yuan(now.gross_total)).first().waitFor();
+  assertNoErrors(a.errors, 'the stale edit');
+  await a.context.close();
+  await b.context.close();
+});
+
+test("a salesperson's typed URL to a colleague's quotation shows 未找到", async () => {
+  const owner = await addUser(org, 'sales', { name: '张销售' });
+  const other = await addUser(org, 'sales', { name: '王销售' });
+  const customer = await createCustomer(owner.token, { name: '张的客户' });
+  const q = await createQuotation(owner.token, customer.id);
+  const { page, context } = await openPage(browser);
+  await signIn(page, { ...other, slug: org.slug }, `/quotations/${q.id}`);
+  await page.getByRole('heading', { name: '未找到' }).waitFor();
+  assert.equal(await page.getByText('张的客户').count(), 0);
+  // Nor is it in their list.
+  await page.goto(APP + '/quotations');
+  await page.getByText('还没有报价单。').waitFor();
+  assert.equal(await page.getByRole('link', { name: q.number }).count(), 0);
+  await context.close();
+});
