@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { addUser, createCustomer, signup } from '../api/lib/client.mjs';
 import { APP, assertAccessible, assertNoErrors, launch, openPage, screenshot, signIn } from './lib/browser.mjs';
-import { createProduct, createQuotation, downloadPdfText, getRecord, yuan } from './lib/documents.mjs';
+import { createProduct, createQuotation, downloadPdfText, getRecord, settled, yuan } from './lib/documents.mjs';
 
 let browser;
 let org;
@@ -60,6 +60,7 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   const tools = (await getRecord(org.token, '/v1/products?q=TOOL-1')).data;
   assert.deepEqual(tools.map((p) => [p.sku, p.active]), [['TOOL-1', false]]);
   await page.mouse.move(0, 0); // not hovering a button while it is checked
+  await settled(page);
   await screenshot(page, 'products-list');
   await assertAccessible(page, 'products list');
 
@@ -68,7 +69,7 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   await page.getByRole('heading', { name: '新报价单' }).waitFor();
   await page.getByText('华东机械 Huadong Machinery').first().waitFor();
   await pick(page, '产品 1', '数控车床');
-  assert.equal(await page.getByLabel('单价 1').inputValue(), product.unit_price, 'the product fills the price');
+  assert.equal(Number(await page.getByLabel('单价 1').inputValue()), Number(product.unit_price), 'the product fills the price');
   assert.equal(await page.getByLabel('描述 1').inputValue(), '数控车床');
   await page.getByLabel('数量 1').fill('3');
   await page.getByRole('button', { name: '添加明细行' }).click();
@@ -87,6 +88,7 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   await page.getByRole('heading', { name: `报价单 ${saved.number}` }).waitFor();
   await page.getByText(yuan(saved.gross_total)).first().waitFor();
   await page.getByText(yuan(saved.lines[0].gross)).first().waitFor();
+  await settled(page);
   await screenshot(page, 'quotation-editor');
   await assertAccessible(page, 'quotation editor');
 
@@ -139,8 +141,19 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   await page.getByRole('button', { name: '生效', exact: true }).click();
   await confirm(page);
   await page.getByText('执行中', { exact: true }).waitFor();
+  await settled(page);
   await screenshot(page, 'contract-page');
   await assertAccessible(page, 'contract page');
+
+  // The same page in English.
+  await page.getByText('English', { exact: true }).click();
+  await page.getByRole('heading', { name: `Contract ${draft.number}` }).waitFor();
+  await page.getByText('Active', { exact: true }).waitFor();
+  await page.getByRole('columnheader', { name: 'Remaining' }).waitFor();
+  await settled(page);
+  await screenshot(page, 'contract-page-en');
+  await page.getByText('中文', { exact: true }).click();
+  await page.getByRole('heading', { name: `合同 ${draft.number}` }).waitFor();
 
   // A new shipment proposes everything remaining; ship 2 of the 3 lathes.
   await page.getByRole('button', { name: '新建发货' }).click();
@@ -159,6 +172,7 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   await page.getByRole('button', { name: '发货', exact: true }).click();
   await confirm(page);
   await page.getByText('已发货', { exact: true }).waitFor();
+  await settled(page);
   await screenshot(page, 'shipment-page');
   await assertAccessible(page, 'shipment page');
 
@@ -182,6 +196,7 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   // The lists show the documents.
   await page.goto(APP + '/quotations');
   await page.getByRole('link', { name: saved.number }).waitFor();
+  await settled(page);
   await screenshot(page, 'quotations-list');
   await assertAccessible(page, 'quotations list');
   await page.goto(APP + '/contracts');

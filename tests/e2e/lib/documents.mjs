@@ -41,3 +41,10 @@ export async function downloadPdfText(page, button) {
 export function yuan(amount) {
   return new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY', minimumFractionDigits: 2 }).format(amount);
 }
+
+/** Waits until no table or page is still showing its loading veil (so a
+ * screenshot or the accessibility check sees the screen as a person does). */
+export async function settled(page) {
+  await page.waitForFunction(() => !document.querySelector('.ant-spin-blur, .ant-spin-spinning, .ant-table-placeholder .ant-spin'));
+  await page.waitForTimeout(350); // the veil's fade-out
+}

@@ -48,7 +48,18 @@ function ContractView({ contract: c }: { contract: Contract }) {
           <StatusTag ns="contracts" status={c.status} />
           <ToneTag tone={c.fully_shipped ? 'success' : 'neutral'}>{c.fully_shipped ? t('shipped.yes') : t('shipped.no')}</ToneTag>
         </Space>
-        <DocumentDownloads path="/v1/contracts/{id}" id={c.id} name={c.number} />
+        <Space wrap>
+          {mayWrite && c.status === 'draft' && (
+            <ActionButton primary label={t('action.activate')} confirm={t('action.confirmActivate')} run={() => contractAction(c.id, 'activate')} />
+          )}
+          {mayWrite && c.status === 'active' && c.fully_shipped && (
+            <ActionButton primary label={t('action.complete')} run={() => contractAction(c.id, 'complete')} />
+          )}
+          {mayWrite && (c.status === 'draft' || c.status === 'active') && (
+            <ActionButton danger label={t('action.cancel')} confirm={t('action.confirmCancel')} run={() => contractAction(c.id, 'cancel')} />
+          )}
+          <DocumentDownloads path="/v1/contracts/{id}" id={c.id} name={c.number} />
+        </Space>
       </Space>
 
       <Card size="small">
@@ -58,7 +69,7 @@ function ContractView({ contract: c }: { contract: Contract }) {
           items={[
             { key: 'customer', label: t('field.customer_name'), children: <Link to={`/customers/${c.customer_id}`}>{c.customer_name}</Link> },
             ...(c.quotation_id
-              ? [{ key: 'quotation', label: t('fromQuotation'), children: <Link to={`/quotations/${c.quotation_id}`}>{t('fromQuotation')}</Link> }]
+              ? [{ key: 'quotation', label: t('fromQuotation'), children: <Link to={`/quotations/${c.quotation_id}`}>{t('openQuotation')}</Link> }]
               : []),
             { key: 'currency', label: t('field.currency'), children: c.currency },
             { key: 'signed_on', label: t('field.signed_on'), children: f.date(c.signed_on) },
@@ -120,18 +131,6 @@ function ContractView({ contract: c }: { contract: Contract }) {
           />
           {c.notes && <Typography.Paragraph style={{ marginTop: 12 }}>{c.notes}</Typography.Paragraph>}
         </Card>
-      )}
-
-      {mayWrite && (
-        <Space wrap>
-          {c.status === 'draft' && (
-            <ActionButton primary label={t('action.activate')} confirm={t('action.confirmActivate')} run={() => contractAction(c.id, 'activate')} />
-          )}
-          {c.status === 'active' && c.fully_shipped && <ActionButton primary label={t('action.complete')} run={() => contractAction(c.id, 'complete')} />}
-          {(c.status === 'draft' || c.status === 'active') && (
-            <ActionButton danger label={t('action.cancel')} confirm={t('action.confirmCancel')} run={() => contractAction(c.id, 'cancel')} />
-          )}
-        </Space>
       )}
 
       <Shipments contract={c} onNew={mayWrite && c.status === 'active' && !c.fully_shipped ? () => setShipping(true) : undefined} />

@@ -6,6 +6,7 @@ const texts: FeatureTexts = {
     heading: '合同 {{number}}',
     empty: '还没有合同。',
     fromQuotation: '来自报价单',
+    openQuotation: '查看报价单',
     filter: { status: '状态', customer: '客户', owner: '负责人' },
     status: { draft: '草稿', active: '执行中', completed: '已完成', cancelled: '已取消' },
     field: {
@@ -77,6 +78,7 @@ const texts: FeatureTexts = {
     heading: 'Contract {{number}}',
     empty: 'No contracts yet.',
     fromQuotation: 'From quotation',
+    openQuotation: 'Open the quotation',
     filter: { status: 'Status', customer: 'Customer', owner: 'Owner' },
     status: { draft: 'Draft', active: 'Active', completed: 'Completed', cancelled: 'Cancelled' },
     field: {

@@ -91,7 +91,7 @@ export default function ProductsList() {
           ...(mayEdit
             ? [
                 {
-                  title: t('common:action.edit'),
+                  title: t('actions'),
                   key: 'actions',
                   render: (_: unknown, p: Product) => (
                     <Space>

@@ -33,7 +33,7 @@ export function ProductPicker({ value, onChange, onPick, fallbackLabel, disabled
       notFoundContent={t('common:state.empty')}
       options={options}
       popupMatchSelectWidth={false}
-      style={{ width: 180 }}
+      style={{ width: 150 }}
       onChange={(v: string | undefined) => {
         onChange?.(v ?? null);
         const p = products.find((x) => x.id === v);

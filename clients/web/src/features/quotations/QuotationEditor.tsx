@@ -25,7 +25,7 @@ import {
   useQuotation,
   type Quotation,
 } from './api';
-import { draftFields, draftOf, formValues, lineInput, patchBody, type Draft, type FormValues } from './draft';
+import { draftFields, draftOf, formValues, lineInput, patchBody, plainDecimal, type Draft, type FormValues } from './draft';
 import { ProductPicker } from './ProductPicker';
 
 export default function QuotationEditor() {
@@ -135,7 +135,36 @@ function Editor({ quotation, customerId }: { quotation: Quotation | null; custom
           {quotation?.supersedes_id && <Link to={`/quotations/${quotation.supersedes_id}`}>{t('previous')}</Link>}
           {quotation?.superseded_by_id && <Link to={`/quotations/${quotation.superseded_by_id}`}>{t('supersededBy')}</Link>}
         </Space>
-        {quotation && <DocumentDownloads path="/v1/quotations/{id}" id={quotation.id} name={`${quotation.number}-${quotation.revision}`} />}
+        <Space wrap>
+          {quotation && mayWrite && status === 'draft' && (
+            <ActionButton primary disabled={dirty} label={t('action.send')} confirm={t('action.confirmSend')} run={act(() => quotationAction(quotation.id, 'send'))} />
+          )}
+          {quotation && mayWrite && status === 'sent' && (
+            <ActionButton primary disabled={dirty} label={t('action.accept')} run={act(() => quotationAction(quotation.id, 'accept'))} />
+          )}
+          {quotation && mayWrite && (status === 'sent' || status === 'expired') && (
+            <ActionButton danger label={t('action.reject')} confirm={t('action.confirmReject')} run={act(() => quotationAction(quotation.id, 'reject'))} />
+          )}
+          {quotation && mayWrite && status === 'draft' && (
+            <ActionButton
+              danger
+              label={t('action.delete')}
+              confirm={t('action.confirmDelete')}
+              run={act(async () => {
+                await deleteQuotation(quotation);
+                navigate(quotation.supersedes_id ? `/quotations/${quotation.supersedes_id}` : '/quotations', { replace: true });
+              })}
+            />
+          )}
+          {quotation && mayContract && status === 'accepted' && (
+            <ActionButton
+              primary
+              label={t('action.makeContract')}
+              run={act(async () => navigate(`/contracts/${(await contractFromQuotation(quotation.id)).id}`))}
+            />
+          )}
+          {quotation && <DocumentDownloads path="/v1/quotations/{id}" id={quotation.id} name={`${quotation.number}-${quotation.revision}`} />}
+        </Space>
       </Space>
 
       {quotation && (status === 'sent' || status === 'expired') && editable && (
@@ -202,19 +231,19 @@ function Editor({ quotation, customerId }: { quotation: Quotation | null; custom
                           onPick={(p) => {
                             form.setFieldValue(['lines', field.name, 'description'], p.name);
                             form.setFieldValue(['lines', field.name, 'unit'], p.unit);
-                            form.setFieldValue(['lines', field.name, 'unit_price'], p.unit_price);
-                            form.setFieldValue(['lines', field.name, 'tax_rate'], p.tax_rate);
+                            form.setFieldValue(['lines', field.name, 'unit_price'], plainDecimal(p.unit_price));
+                            form.setFieldValue(['lines', field.name, 'tax_rate'], plainDecimal(p.tax_rate));
                           }}
                         />
                       </Form.Item>
                     ),
                   },
-                  cell('description', 200),
-                  cell('quantity', 90, true),
-                  cell('unit', 64),
-                  cell('unit_price', 110, true),
-                  cell('discount_percent', 80, true),
-                  cell('tax_rate', 80, true),
+                  cell('description', 150),
+                  cell('quantity', 72, true),
+                  cell('unit', 52),
+                  cell('unit_price', 96, true),
+                  cell('discount_percent', 60, true),
+                  cell('tax_rate', 60, true),
                   ...(['net', 'tax', 'gross'] as const).map((k) => ({
                     title: t(`line.${k}`),
                     key: k,
@@ -274,44 +303,13 @@ function Editor({ quotation, customerId }: { quotation: Quotation | null; custom
           )}
         </Card>
 
-        <Space wrap style={{ marginTop: 16 }}>
-          {editable && (
-            <Button type="primary" htmlType="submit" loading={busy}>
-              {status === 'sent' || status === 'expired' ? t('action.saveRevision') : t('action.saveDraft')}
-            </Button>
-          )}
-        </Space>
+        {editable && (
+          <Button type="primary" htmlType="submit" loading={busy} style={{ marginTop: 16 }}>
+            {status === 'sent' || status === 'expired' ? t('action.saveRevision') : t('action.saveDraft')}
+          </Button>
+        )}
       </Form>
 
-      {quotation && mayWrite && (
-        <Space wrap>
-          {status === 'draft' && (
-            <ActionButton primary disabled={dirty} label={t('action.send')} confirm={t('action.confirmSend')} run={act(() => quotationAction(quotation.id, 'send'))} />
-          )}
-          {status === 'sent' && <ActionButton primary disabled={dirty} label={t('action.accept')} run={act(() => quotationAction(quotation.id, 'accept'))} />}
-          {(status === 'sent' || status === 'expired') && (
-            <ActionButton danger label={t('action.reject')} confirm={t('action.confirmReject')} run={act(() => quotationAction(quotation.id, 'reject'))} />
-          )}
-          {status === 'draft' && (
-            <ActionButton
-              danger
-              label={t('action.delete')}
-              confirm={t('action.confirmDelete')}
-              run={act(async () => {
-                await deleteQuotation(quotation);
-                navigate(quotation.supersedes_id ? `/quotations/${quotation.supersedes_id}` : '/quotations', { replace: true });
-              })}
-            />
-          )}
-        </Space>
-      )}
-      {quotation && status === 'accepted' && mayContract && (
-        <ActionButton
-          primary
-          label={t('action.makeContract')}
-          run={act(async () => navigate(`/contracts/${(await contractFromQuotation(quotation.id)).id}`))}
-        />
-      )}
       {conflict.dialog}
     </Space>
   );

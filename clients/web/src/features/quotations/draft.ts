@@ -44,9 +44,21 @@ function text(v: string | null | undefined): string | null {
   return s === '' ? null : s;
 }
 
+const NUMERIC = new Set<keyof LineValues>(['quantity', 'unit_price', 'discount_percent', 'tax_rate']);
+
+/** A decimal string without the trailing zeros the server pads it with
+ * ("1200.0000" → "1200", "0.500" → "0.5"): the same number, shorter to read
+ * in an input. Text that is not a plain decimal is left as typed. */
+export function plainDecimal(v: string): string {
+  return /^\d+\.\d*$/.test(v) ? v.replace(/0+$/, '').replace(/\.$/, '') : v;
+}
+
 export function canonicalLine(l: Partial<LineValues>): LineValues {
   const out = {} as LineValues;
-  for (const k of LINE_KEYS) out[k] = text(l[k]);
+  for (const k of LINE_KEYS) {
+    const v = text(l[k]);
+    out[k] = v !== null && NUMERIC.has(k) ? plainDecimal(v) : v;
+  }
   return out;
 }
 

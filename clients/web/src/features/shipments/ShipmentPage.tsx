@@ -58,7 +58,16 @@ function ShipmentView({ shipment: s }: { shipment: Shipment }) {
           </Typography.Title>
           <StatusTag ns="shipments" status={s.status} />
         </Space>
-        <DocumentDownloads path="/v1/shipments/{id}" id={s.id} name={s.number} pdfLabel={t('deliveryNote')} />
+        <Space wrap>
+          {mayWrite && s.status === 'pending' && (
+            <ActionButton primary label={t('action.ship')} confirm={t('action.confirmShip')} run={() => shipmentAction(s.id, 'ship')} />
+          )}
+          {mayWrite && s.status === 'shipped' && <ActionButton primary label={t('action.deliver')} run={() => shipmentAction(s.id, 'deliver')} />}
+          {mayWrite && (s.status === 'pending' || s.status === 'shipped') && (
+            <ActionButton danger label={t('action.cancel')} confirm={t('action.confirmCancel')} run={() => shipmentAction(s.id, 'cancel')} />
+          )}
+          <DocumentDownloads path="/v1/shipments/{id}" id={s.id} name={s.number} pdfLabel={t('deliveryNote')} />
+        </Space>
       </Space>
       <Card size="small">
         <Descriptions
@@ -95,15 +104,6 @@ function ShipmentView({ shipment: s }: { shipment: Shipment }) {
         ]}
       />
       {editable && <DetailsForm shipment={s} />}
-      {mayWrite && (
-        <Space wrap>
-          {s.status === 'pending' && <ActionButton primary label={t('action.ship')} confirm={t('action.confirmShip')} run={() => shipmentAction(s.id, 'ship')} />}
-          {s.status === 'shipped' && <ActionButton primary label={t('action.deliver')} run={() => shipmentAction(s.id, 'deliver')} />}
-          {(s.status === 'pending' || s.status === 'shipped') && (
-            <ActionButton danger label={t('action.cancel')} confirm={t('action.confirmCancel')} run={() => shipmentAction(s.id, 'cancel')} />
-          )}
-        </Space>
-      )}
     </Space>
   );
 }
