@@ -5,7 +5,7 @@
 // salesperson's typed URL to a colleague's quotation.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { addUser, createCustomer, signup } from '../api/lib/client.mjs';
+import { addUser, api, createCustomer, signup } from '../api/lib/client.mjs';
 import { APP, assertAccessible, assertNoErrors, launch, openPage, screenshot, signIn } from './lib/browser.mjs';
 import { createProduct, createQuotation, downloadPdfText, getRecord, settled, yuan } from './lib/documents.mjs';
 
@@ -55,6 +55,10 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   await form.getByLabel('编号').fill('TOOL-1');
   await form.getByRole('button', { name: '保存', exact: true }).click();
   await page.getByRole('cell', { name: '刀具套装', exact: true }).waitFor();
+  await page.getByRole('button', { name: '编辑 刀具套装' }).click();
+  await page.getByRole('dialog').getByLabel('单价').fill('85.5');
+  await page.getByRole('dialog').getByRole('button', { name: '保存', exact: true }).click();
+  await page.getByRole('cell', { name: '85.5', exact: true }).waitFor();
   await page.getByRole('button', { name: '停用 刀具套装' }).click();
   await page.getByRole('button', { name: '启用 刀具套装' }).waitFor();
   const tools = (await getRecord(org.token, '/v1/products?q=TOOL-1')).data;
@@ -255,5 +259,71 @@ test("a salesperson's typed URL to a colleague's quotation shows 未找到", asy
   await page.goto(APP + '/quotations');
   await page.getByText('还没有报价单。').waitFor();
   assert.equal(await page.getByRole('link', { name: q.number }).count(), 0);
+  await context.close();
+});
+
+test('changing a sent quotation makes a new revision; a bad quantity is shown in its cell; the revision is rejected', async () => {
+  const customer = await createCustomer(org.token, { name: '南山科技' });
+  const q = await createQuotation(org.token, customer.id);
+  await api('POST', `/v1/quotations/${q.id}/send`, { token: org.token });
+  const { page, context, errors } = await openPage(browser);
+  await signIn(page, org, `/quotations/${q.id}`);
+  await page.getByRole('heading', { name: `报价单 ${q.number}` }).waitFor();
+  await page.getByText('保存修改会生成第 2 版').waitFor();
+
+  // The server's refusal of a quantity lands next to that line's quantity.
+  await page.getByLabel('数量 1').fill('abc');
+  await page.getByRole('button', { name: '保存为新版本' }).click();
+  await page.getByRole('alert').filter({ hasText: '请检查标出的字段' }).waitFor();
+  await page.locator('.ant-form-item', { has: page.getByLabel('数量 1') }).locator('.ant-form-item-explain-error').waitFor();
+  assert.equal((await getRecord(org.token, `/v1/quotations/${q.id}`)).status, 'sent', 'nothing changed');
+
+  await page.getByLabel('数量 1').fill('4');
+  await page.getByRole('button', { name: '保存为新版本' }).click();
+  await page.waitForURL((url) => /\/quotations\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(q.id));
+  await page.getByText('第 2 版').waitFor();
+  await page.getByText('草稿', { exact: true }).waitFor();
+  const rev = await getRecord(org.token, page.url().replace(/^.*(\/quotations\/)/, '/v1$1'));
+  assert.equal(rev.revision, 2);
+  assert.equal(rev.supersedes_id, q.id);
+  await page.getByText(yuan(rev.gross_total)).first().waitFor();
+
+  // The revision it replaced is still there, superseded, and links forward.
+  await page.getByRole('link', { name: '上一版' }).click();
+  await page.getByText('已被取代', { exact: true }).waitFor();
+  await page.getByText('第 1 版').waitFor();
+  await page.getByRole('link', { name: '已被新版本取代，查看新版本' }).click();
+  await page.getByText('第 2 版').waitFor();
+
+  await page.getByRole('button', { name: '发送', exact: true }).click();
+  await confirm(page);
+  await page.getByText('已发送', { exact: true }).waitFor();
+  await page.getByRole('button', { name: '拒绝', exact: true }).click();
+  await confirm(page);
+  await page.getByText('已拒绝', { exact: true }).waitFor();
+  await page.getByText('此报价单为已拒绝状态，不能修改。').waitFor();
+  assert.equal((await getRecord(org.token, `/v1/quotations/${rev.id}`)).status, 'rejected');
+  assertNoErrors(errors, 'revisions');
+  await context.close();
+});
+
+test('the catalogue loads more products on demand', async () => {
+  const fresh = await signup();
+  for (let i = 0; i < 55; i++) await createProduct(fresh.token, { sku: `BULK-${String(i).padStart(3, '0')}`, name: `批量产品 ${i}` });
+  const { page, context } = await openPage(browser);
+  await signIn(page, fresh, '/products');
+  await page.getByRole('cell', { name: 'BULK-000', exact: true }).waitFor();
+  const rows = page.locator('.ant-table-tbody tr.ant-table-row');
+  assert.equal(await rows.count(), 50);
+  await page.getByRole('button', { name: '加载更多' }).click();
+  await page.getByRole('cell', { name: 'BULK-054', exact: true }).waitFor();
+  assert.equal(await rows.count(), 55);
+  assert.equal(await page.getByRole('button', { name: '加载更多' }).count(), 0);
+  // Searching asks the server.
+  await page.getByLabel('搜索产品').fill('BULK-054');
+  await page.getByLabel('搜索产品').press('Enter');
+  await page.waitForURL(/[?&]q=BULK-054/);
+  await page.getByRole('cell', { name: 'BULK-054', exact: true }).waitFor();
+  await page.getByRole('cell', { name: 'BULK-000', exact: true }).waitFor({ state: 'detached' });
   await context.close();
 });
