@@ -3,7 +3,7 @@
 // state action button (send, activate, ship...) that says what the server
 // refused.
 import { DownloadOutlined, FilePdfOutlined } from '@ant-design/icons';
-import { App, Button, Popconfirm, Select, Space, Tag, Typography } from 'antd';
+import { Alert, App, Button, Popconfirm, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, saveDownload } from './api';
@@ -168,5 +168,51 @@ export function LoadMore({ list }: { list: { hasMore: boolean; loadingMore: bool
     <Button onClick={list.loadMore} loading={list.loadingMore}>
       {t('action.loadMore')}
     </Button>
+  );
+}
+
+/** A screen's heading row: the title and what stands beside it on the left,
+ * the screen's actions on the right. */
+export function PageHeader({ title, extra, actions }: { title: ReactNode; extra?: ReactNode; actions?: ReactNode }) {
+  return (
+    <Space wrap align="center" style={{ justifyContent: 'space-between', width: '100%' }}>
+      <Space wrap align="center">
+        <Typography.Title level={1} style={{ margin: 0, fontSize: 24 }}>
+          {title}
+        </Typography.Title>
+        {extra}
+      </Space>
+      {actions && <Space wrap>{actions}</Space>}
+    </Space>
+  );
+}
+
+interface KeysetRows<T> {
+  rows: T[];
+  error: unknown;
+  isPending: boolean;
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMore: () => void;
+}
+
+/** A keyset list (lib/list.ts) as a table: its problem above, "load more" below. */
+export function KeysetTable<T extends object>({ list, columns, empty, small }: { list: KeysetRows<T>; columns: TableColumnsType<T>; empty: string; small?: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {list.error ? <Alert type="error" showIcon title={problemMessage(t, list.error)} /> : null}
+      <Table<T>
+        rowKey="id"
+        size={small ? 'small' : undefined}
+        dataSource={list.rows}
+        loading={list.isPending}
+        pagination={false}
+        locale={{ emptyText: <EmptyText>{empty}</EmptyText> }}
+        scroll={{ x: 'max-content' }}
+        columns={columns}
+      />
+      <LoadMore list={list} />
+    </>
   );
 }

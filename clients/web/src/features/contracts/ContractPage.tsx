@@ -2,17 +2,17 @@
 // server's figures), totals, the payment plan (edited while draft), its state
 // actions, and its shipments — a new one proposes everything remaining.
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, DatePicker, Descriptions, Form, Input, Modal, Space, Table, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Descriptions, Form, Input, Modal, Space, Table, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import type { Dayjs } from 'dayjs';
 import { ApiError } from '../../lib/api';
 import { useHasRole } from '../../lib/auth';
-import { changedFields, useConflictSave } from '../../lib/conflict';
-import { ActionButton, DocumentDownloads, EmptyText, LoadMore, StatusTag, ToneTag } from '../../lib/documents';
+import { ActionButton, DocumentDownloads, KeysetTable, PageHeader, StatusTag, ToneTag } from '../../lib/documents';
+import { useShipmentColumns } from '../shipments/columns';
 import { useFormat } from '../../lib/format';
-import { FormButtons, formProblem } from '../../lib/forms';
+import { FormButtons, formProblem, useDraftForm } from '../../lib/forms';
 import { QueryState } from '../../lib/QueryState';
 import {
   contractAction,
@@ -40,28 +40,29 @@ function ContractView({ contract: c }: { contract: Contract }) {
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap align="center" style={{ justifyContent: 'space-between', width: '100%' }}>
-        <Space wrap align="center">
-          <Typography.Title level={1} style={{ margin: 0, fontSize: 24 }}>
-            {t('heading', { number: c.number })}
-          </Typography.Title>
-          <StatusTag ns="contracts" status={c.status} />
-          <ToneTag tone={c.fully_shipped ? 'success' : 'neutral'}>{c.fully_shipped ? t('shipped.yes') : t('shipped.no')}</ToneTag>
-        </Space>
-        <Space wrap>
-          {mayWrite && c.status === 'draft' && (
-            <ActionButton primary label={t('action.activate')} confirm={t('action.confirmActivate')} run={() => contractAction(c.id, 'activate')} />
-          )}
-          {mayWrite && c.status === 'active' && c.fully_shipped && (
-            <ActionButton primary label={t('action.complete')} run={() => contractAction(c.id, 'complete')} />
-          )}
-          {mayWrite && (c.status === 'draft' || c.status === 'active') && (
-            <ActionButton danger label={t('action.cancel')} confirm={t('action.confirmCancel')} run={() => contractAction(c.id, 'cancel')} />
-          )}
-          <DocumentDownloads path="/v1/contracts/{id}" id={c.id} name={c.number} />
-        </Space>
-      </Space>
-
+      <PageHeader
+        title={t('heading', { number: c.number })}
+        extra={
+          <>
+            <StatusTag ns="contracts" status={c.status} />
+            <ToneTag tone={c.fully_shipped ? 'success' : 'neutral'}>{c.fully_shipped ? t('shipped.yes') : t('shipped.no')}</ToneTag>
+          </>
+        }
+        actions={
+          <>
+            {mayWrite && c.status === 'draft' && (
+              <ActionButton primary label={t('action.activate')} confirm={t('action.confirmActivate')} run={() => contractAction(c.id, 'activate')} />
+            )}
+            {mayWrite && c.status === 'active' && c.fully_shipped && (
+              <ActionButton primary label={t('action.complete')} run={() => contractAction(c.id, 'complete')} />
+            )}
+            {mayWrite && (c.status === 'draft' || c.status === 'active') && (
+              <ActionButton danger label={t('action.cancel')} confirm={t('action.confirmCancel')} run={() => contractAction(c.id, 'cancel')} />
+            )}
+            <DocumentDownloads path="/v1/contracts/{id}" id={c.id} name={c.number} />
+          </>
+        }
+      />
       <Card size="small">
         <Descriptions
           size="small"
@@ -143,40 +144,20 @@ function ContractView({ contract: c }: { contract: Contract }) {
 function DraftForm({ contract: c }: { contract: Contract }) {
   const { t } = useTranslation('contracts');
   const f = useFormat();
-  const { message } = App.useApp();
-  const [form] = Form.useForm<ContractFormValues>();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const last = useRef<Contract | null>(null);
-  const conflict = useConflictSave<ContractDraft>({
-    save: async (patch, base) => {
-      last.current = await patchContract(contractPatch(patch), base);
-      return contractDraft(last.current);
-    },
-    reload: async () => contractDraft(await fetchContract(c.id)),
+  const { form, error, busy, submit, dialog } = useDraftForm<Contract, ContractDraft, ContractFormValues>({
+    record: c,
+    draft: contractDraft,
+    fields: contractFields,
+    values: contractFormValues,
+    send: (changed, base) => patchContract(contractPatch(changed), base),
+    reload: () => fetchContract(c.id),
     label: (k) => t(`field.${String(k)}`),
     show: (k, v) => {
       if (v == null || v === '') return t('common:state.none');
       if (k === 'installments') return (v as ContractDraft['installments']).map((i) => `${i.due_date ?? ''} ${i.amount ?? ''}`).join('；');
       return String(v);
     },
-    onDone: (record, saved) => {
-      if (saved) void message.success(t('saved'));
-      form.setFieldsValue(contractFormValues(saved && last.current ? contractDraft(last.current) : record));
-    },
   });
-
-  const submit = async (values: ContractFormValues) => {
-    setError(null);
-    setBusy(true);
-    try {
-      await conflict.submit(changedFields(contractDraft(c), contractFields(values)), contractDraft(c));
-    } catch (e) {
-      setError(formProblem(t, form, e));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <Card size="small" title={t('field.installments')}>
@@ -226,14 +207,13 @@ function DraftForm({ contract: c }: { contract: Contract }) {
         </Form.Item>
         <FormButtons busy={busy} saveLabel={t('installment.save')} />
       </Form>
-      {conflict.dialog}
+      {dialog}
     </Card>
   );
 }
 
 function Shipments({ contract: c, onNew }: { contract: Contract; onNew?: () => void }) {
   const { t } = useTranslation('contracts');
-  const f = useFormat();
   const list = useContractShipments(c.id);
   return (
     <Card
@@ -249,22 +229,7 @@ function Shipments({ contract: c, onNew }: { contract: Contract; onNew?: () => v
         ) : null
       }
     >
-      <Table<Shipment>
-        size="small"
-        rowKey="id"
-        pagination={false}
-        loading={list.isPending}
-        dataSource={list.rows}
-        locale={{ emptyText: <EmptyText>{t('shipments.empty')}</EmptyText> }}
-        columns={[
-          { title: t('shipments.number'), dataIndex: 'number', render: (v: string, s) => <Link to={`/shipments/${s.id}`}>{v}</Link> },
-          { title: t('shipments.status'), dataIndex: 'status', render: (v: string) => <StatusTag ns="shipments" status={v} /> },
-          { title: t('shipments.shipping_date'), dataIndex: 'shipping_date', render: (v: string | null) => f.date(v) },
-          { title: t('shipments.carrier'), dataIndex: 'carrier', render: (v: string | null) => v ?? t('common:state.none') },
-          { title: t('shipments.tracking_no'), dataIndex: 'tracking_no', render: (v: string | null) => v ?? t('common:state.none') },
-        ]}
-      />
-      <LoadMore list={list} />
+      <KeysetTable<Shipment> small list={list} empty={t('shipments.empty')} columns={useShipmentColumns(false)} />
     </Card>
   );
 }

@@ -1,10 +1,9 @@
 // The contracts the user may see, filtered by status, customer and owner.
-import { Alert, Space, Table, Typography } from 'antd';
+import { Space } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { DocumentFilters, EmptyText, LoadMore, StatusTag, ToneTag } from '../../lib/documents';
+import { DocumentFilters, KeysetTable, PageHeader, StatusTag, ToneTag } from '../../lib/documents';
 import { useFormat } from '../../lib/format';
-import { problemMessage } from '../../lib/problem';
 import { useUrlFilter } from '../../lib/urlFilter';
 import { useContracts, type Contract, type ContractStatus } from './api';
 
@@ -18,18 +17,11 @@ export default function ContractsList() {
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Typography.Title level={1} style={{ margin: 0, fontSize: 24 }}>
-        {t('title')}
-      </Typography.Title>
+      <PageHeader title={t('title')} />
       <DocumentFilters ns="contracts" statuses={STATUSES} values={filter} set={set} owner />
-      {list.error ? <Alert type="error" showIcon title={problemMessage(t, list.error)} /> : null}
-      <Table<Contract>
-        rowKey="id"
-        dataSource={list.rows}
-        loading={list.isPending}
-        pagination={false}
-        locale={{ emptyText: <EmptyText>{t('empty')}</EmptyText> }}
-        scroll={{ x: 'max-content' }}
+      <KeysetTable<Contract>
+        list={list}
+        empty={t('empty')}
         columns={[
           { title: t('field.number'), dataIndex: 'number', render: (v: string, c) => <Link to={`/contracts/${c.id}`}>{v}</Link> },
           { title: t('field.customer_name'), dataIndex: 'customer_name' },
@@ -44,7 +36,6 @@ export default function ContractsList() {
           },
         ]}
       />
-      <LoadMore list={list} />
     </Space>
   );
 }

@@ -71,7 +71,6 @@ const texts: FeatureTexts = {
       carrier: '承运商',
       tracking_no: '运单号',
     },
-    saved: '已保存',
   },
   en: {
     title: 'Contracts',
@@ -143,7 +142,6 @@ const texts: FeatureTexts = {
       carrier: 'Carrier',
       tracking_no: 'Tracking number',
     },
-    saved: 'Saved',
   },
 };
 export default texts;

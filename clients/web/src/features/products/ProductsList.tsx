@@ -1,15 +1,14 @@
 // The product catalogue: search, create, edit, deactivate (for the roles that may).
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Form, Input, Modal, Select, Space, Table, Typography } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Select, Space } from 'antd';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useUrlFilter } from '../../lib/urlFilter';
 import { useHasRole } from '../../lib/auth';
-import { changedFields, useConflictSave } from '../../lib/conflict';
-import { EmptyText, LoadMore, ToneTag } from '../../lib/documents';
+import { KeysetTable, PageHeader, ToneTag } from '../../lib/documents';
 import { useFormat } from '../../lib/format';
-import { FormButtons, formProblem } from '../../lib/forms';
+import { FormButtons, useDraftForm } from '../../lib/forms';
 import { problemMessage } from '../../lib/problem';
 import { fetchProduct, saveProduct, useCreateProduct, useProducts, type Product, type ProductInput } from './api';
 
@@ -37,16 +36,16 @@ export default function ProductsList() {
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Space style={{ width: '100%', justifyContent: 'space-between' }} wrap>
-        <Typography.Title level={1} style={{ margin: 0, fontSize: 24 }}>
-          {t('title')}
-        </Typography.Title>
-        {mayEdit && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
-            {t('new')}
-          </Button>
-        )}
-      </Space>
+      <PageHeader
+        title={t('title')}
+        actions={
+          mayEdit && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
+              {t('new')}
+            </Button>
+          )
+        }
+      />
       <Space wrap>
         <Input.Search
           aria-label={t('searchLabel')}
@@ -69,14 +68,9 @@ export default function ProductsList() {
           ]}
         />
       </Space>
-      {list.error ? <Alert type="error" showIcon title={problemMessage(t, list.error)} /> : null}
-      <Table<Product>
-        rowKey="id"
-        dataSource={list.rows}
-        loading={list.isPending}
-        pagination={false}
-        locale={{ emptyText: <EmptyText>{t('empty')}</EmptyText> }}
-        scroll={{ x: 'max-content' }}
+      <KeysetTable<Product>
+        list={list}
+        empty={t('empty')}
         columns={[
           { title: t('field.sku'), dataIndex: 'sku' },
           { title: t('field.name'), dataIndex: 'name' },
@@ -108,7 +102,6 @@ export default function ProductsList() {
             : []),
         ]}
       />
-      <LoadMore list={list} />
       {editing && <ProductForm product={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
     </Space>
   );
@@ -117,33 +110,22 @@ export default function ProductsList() {
 function ProductForm({ product, onClose }: { product: Product | null; onClose: () => void }) {
   const { t } = useTranslation('products');
   const qc = useQueryClient();
-  const [form] = Form.useForm<Values>();
-  const [error, setError] = useState<string | null>(null);
   const create = useCreateProduct();
-  const conflict = useConflictSave<Product>({
-    save: saveProduct,
+  const { form, error, busy, submit, dialog } = useDraftForm<Product, Product, Values>({
+    record: product,
+    draft: (p) => p,
+    fields: nulls,
+    values: pick,
+    send: saveProduct,
     reload: () => fetchProduct(product!.id),
+    create: (v) => create.mutateAsync(nulls(v)),
     label: (k) => t(`field.${String(k)}`),
-    onDone: (record, saved) => {
+    onSaved: () => {
       void qc.invalidateQueries({ queryKey: ['products'] });
-      if (saved) onClose();
-      else form.setFieldsValue(pick(record));
+      onClose();
     },
+    onDiscarded: () => void qc.invalidateQueries({ queryKey: ['products'] }),
   });
-
-  const submit = async (values: Values) => {
-    setError(null);
-    const body = nulls(values);
-    try {
-      if (product) await conflict.submit(changedFields(product, body), product);
-      else {
-        await create.mutateAsync(body);
-        onClose();
-      }
-    } catch (e) {
-      setError(formProblem(t, form, e));
-    }
-  };
 
   return (
     <Modal
@@ -175,9 +157,9 @@ function ProductForm({ product, onClose }: { product: Product | null; onClose: (
             <Input inputMode="decimal" style={{ width: 120 }} />
           </Form.Item>
         </Space>
-        <FormButtons onCancel={onClose} busy={create.isPending} />
+        <FormButtons onCancel={onClose} busy={busy} />
       </Form>
-      {conflict.dialog}
+      {dialog}
     </Modal>
   );
 }

@@ -4,14 +4,13 @@
 // it in its state: send, accept, reject, revise, make a contract, print.
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, DatePicker, Descriptions, Form, Input, Select, Space, Table, Typography } from 'antd';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
-import { changedFields, useConflictSave } from '../../lib/conflict';
-import { ActionButton, DocumentDownloads, StatusTag } from '../../lib/documents';
+import { ActionButton, DocumentDownloads, PageHeader, StatusTag } from '../../lib/documents';
 import { useFormat } from '../../lib/format';
-import { formProblem } from '../../lib/forms';
+import { useDraftForm } from '../../lib/forms';
 import { CustomerPicker } from '../../lib/pickers';
 import { QueryState } from '../../lib/QueryState';
 import {
@@ -24,6 +23,7 @@ import {
   useContacts,
   useQuotation,
   type Quotation,
+  type QuotationInput,
 } from './api';
 import { draftFields, draftOf, formValues, lineInput, patchBody, plainDecimal, type Draft, type FormValues } from './draft';
 import { ProductPicker } from './ProductPicker';
@@ -45,9 +45,6 @@ function Editor({ quotation, customerId }: { quotation: Quotation | null; custom
   const { message } = App.useApp();
   const [form] = Form.useForm<FormValues>();
   const [dirty, setDirty] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const lastSaved = useRef<Quotation | null>(null);
   const mayWrite = useHasRole('admin', 'manager', 'sales');
   const mayContract = useHasRole('admin', 'manager', 'assistant', 'sales');
   const chosenCustomer = Form.useWatch('customer_id', form) ?? customerId;
@@ -55,13 +52,25 @@ function Editor({ quotation, customerId }: { quotation: Quotation | null; custom
   const editable = mayWrite && (!quotation || EDITABLE.has(quotation.status));
   const status = quotation?.status;
 
-  const conflict = useConflictSave<Draft>({
-    save: async (patch, base) => {
-      const saved = await patchQuotation(patchBody(patch), base);
-      lastSaved.current = saved;
-      return draftOf(saved);
+  const { error, setError, busy, submit, dialog } = useDraftForm<Quotation, Draft, FormValues>({
+    form,
+    record: quotation,
+    draft: draftOf,
+    fields: draftFields,
+    values: (d) => formValues(d, customerId),
+    send: (changed, base) => patchQuotation(patchBody(changed), base),
+    reload: () => fetchQuotation(quotation!.id),
+    create: (v) => {
+      const fields = draftFields(v);
+      return createQuotation({
+        customer_id: v.customer_id as string,
+        contact_id: fields.contact_id,
+        ...(fields.currency ? { currency: fields.currency } : {}),
+        valid_until: fields.valid_until,
+        notes: fields.notes,
+        lines: fields.lines.map(lineInput) as QuotationInput['lines'],
+      });
     },
-    reload: async () => draftOf(await fetchQuotation(quotation!.id)),
     label: (k) => t(`field.${String(k)}`),
     show: (k, v) => {
       if (v == null || v === '') return t('common:state.none');
@@ -69,49 +78,17 @@ function Editor({ quotation, customerId }: { quotation: Quotation | null; custom
       if (k === 'contact_id') return contacts.data?.data.find((c) => c.id === v)?.name ?? String(v);
       return String(v);
     },
-    onDone: (record, saved) => {
-      if (saved && lastSaved.current) afterSave(lastSaved.current);
-      else {
-        form.setFieldsValue(formValues(record, customerId));
-        setDirty(false);
+    onSaved: (saved) => {
+      void message.success(t('common:state.saved'));
+      if (!quotation || saved.id !== quotation.id) {
+        navigate(`/quotations/${saved.id}`, { replace: !quotation });
+        return;
       }
+      form.setFieldsValue(formValues(draftOf(saved), customerId));
+      setDirty(false);
     },
+    onDiscarded: () => setDirty(false),
   });
-
-  const afterSave = (saved: Quotation) => {
-    void message.success(t('saved'));
-    if (!quotation || saved.id !== quotation.id) {
-      navigate(`/quotations/${saved.id}`, { replace: !quotation });
-      return;
-    }
-    form.setFieldsValue(formValues(draftOf(saved), customerId));
-    setDirty(false);
-  };
-
-  const submit = async (values: FormValues) => {
-    setError(null);
-    setBusy(true);
-    try {
-      const fields = draftFields(values);
-      if (quotation) {
-        await conflict.submit(changedFields(draftOf(quotation), fields), draftOf(quotation));
-      } else {
-        const created = await createQuotation({
-          customer_id: values.customer_id as string,
-          contact_id: fields.contact_id,
-          ...(fields.currency ? { currency: fields.currency } : {}),
-          valid_until: fields.valid_until,
-          notes: fields.notes,
-          lines: fields.lines.map(lineInput) as never,
-        });
-        afterSave(created);
-      }
-    } catch (e) {
-      setError(formProblem(t, form, e));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const act = (run: () => Promise<unknown>) => async () => {
     setError(null);
@@ -125,47 +102,51 @@ function Editor({ quotation, customerId }: { quotation: Quotation | null; custom
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap align="center" style={{ justifyContent: 'space-between', width: '100%' }}>
-        <Space wrap align="center">
-          <Typography.Title level={1} style={{ margin: 0, fontSize: 24 }}>
-            {quotation ? t('heading', { number: quotation.number }) : t('newTitle')}
-          </Typography.Title>
-          {quotation && <StatusTag ns="quotations" status={quotation.status} />}
-          {quotation && <Typography.Text type="secondary">{t('revision', { revision: quotation.revision })}</Typography.Text>}
-          {quotation?.supersedes_id && <Link to={`/quotations/${quotation.supersedes_id}`}>{t('previous')}</Link>}
-          {quotation?.superseded_by_id && <Link to={`/quotations/${quotation.superseded_by_id}`}>{t('supersededBy')}</Link>}
-        </Space>
-        <Space wrap>
-          {quotation && mayWrite && status === 'draft' && (
-            <ActionButton primary disabled={dirty} label={t('action.send')} confirm={t('action.confirmSend')} run={act(() => quotationAction(quotation.id, 'send'))} />
-          )}
-          {quotation && mayWrite && status === 'sent' && (
-            <ActionButton primary disabled={dirty} label={t('action.accept')} run={act(() => quotationAction(quotation.id, 'accept'))} />
-          )}
-          {quotation && mayWrite && (status === 'sent' || status === 'expired') && (
-            <ActionButton danger label={t('action.reject')} confirm={t('action.confirmReject')} run={act(() => quotationAction(quotation.id, 'reject'))} />
-          )}
-          {quotation && mayWrite && status === 'draft' && (
-            <ActionButton
-              danger
-              label={t('action.delete')}
-              confirm={t('action.confirmDelete')}
-              run={act(async () => {
-                await deleteQuotation(quotation);
-                navigate(quotation.supersedes_id ? `/quotations/${quotation.supersedes_id}` : '/quotations', { replace: true });
-              })}
-            />
-          )}
-          {quotation && mayContract && status === 'accepted' && (
-            <ActionButton
-              primary
-              label={t('action.makeContract')}
-              run={act(async () => navigate(`/contracts/${(await contractFromQuotation(quotation.id)).id}`))}
-            />
-          )}
-          {quotation && <DocumentDownloads path="/v1/quotations/{id}" id={quotation.id} name={`${quotation.number}-${quotation.revision}`} />}
-        </Space>
-      </Space>
+      <PageHeader
+        title={quotation ? t('heading', { number: quotation.number }) : t('newTitle')}
+        extra={
+          quotation && (
+            <>
+              <StatusTag ns="quotations" status={quotation.status} />
+              <Typography.Text type="secondary">{t('revision', { revision: quotation.revision })}</Typography.Text>
+              {quotation.supersedes_id && <Link to={`/quotations/${quotation.supersedes_id}`}>{t('previous')}</Link>}
+              {quotation.superseded_by_id && <Link to={`/quotations/${quotation.superseded_by_id}`}>{t('supersededBy')}</Link>}
+            </>
+          )
+        }
+        actions={
+          <>
+            {quotation && mayWrite && status === 'draft' && (
+              <ActionButton primary disabled={dirty} label={t('action.send')} confirm={t('action.confirmSend')} run={act(() => quotationAction(quotation.id, 'send'))} />
+            )}
+            {quotation && mayWrite && status === 'sent' && (
+              <ActionButton primary disabled={dirty} label={t('action.accept')} run={act(() => quotationAction(quotation.id, 'accept'))} />
+            )}
+            {quotation && mayWrite && (status === 'sent' || status === 'expired') && (
+              <ActionButton danger label={t('action.reject')} confirm={t('action.confirmReject')} run={act(() => quotationAction(quotation.id, 'reject'))} />
+            )}
+            {quotation && mayWrite && status === 'draft' && (
+              <ActionButton
+                danger
+                label={t('action.delete')}
+                confirm={t('action.confirmDelete')}
+                run={act(async () => {
+                  await deleteQuotation(quotation);
+                  navigate(quotation.supersedes_id ? `/quotations/${quotation.supersedes_id}` : '/quotations', { replace: true });
+                })}
+              />
+            )}
+            {quotation && mayContract && status === 'accepted' && (
+              <ActionButton
+                primary
+                label={t('action.makeContract')}
+                run={act(async () => navigate(`/contracts/${(await contractFromQuotation(quotation.id)).id}`))}
+              />
+            )}
+            {quotation && <DocumentDownloads path="/v1/quotations/{id}" id={quotation.id} name={`${quotation.number}-${quotation.revision}`} />}
+          </>
+        }
+      />
 
       {quotation && (status === 'sent' || status === 'expired') && editable && (
         <Alert type="info" showIcon title={t('revisionHint', { next: quotation.revision + 1 })} />
@@ -310,7 +291,7 @@ function Editor({ quotation, customerId }: { quotation: Quotation | null; custom
         )}
       </Form>
 
-      {conflict.dialog}
+      {dialog}
     </Space>
   );
 

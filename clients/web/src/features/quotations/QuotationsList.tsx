@@ -1,12 +1,11 @@
 // The quotations the user may see, filtered by status, customer and owner.
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, Button, Space, Table, Typography } from 'antd';
+import { Button, Space } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
-import { DocumentFilters, EmptyText, LoadMore, StatusTag } from '../../lib/documents';
+import { DocumentFilters, KeysetTable, PageHeader, StatusTag } from '../../lib/documents';
 import { useFormat } from '../../lib/format';
-import { problemMessage } from '../../lib/problem';
 import { useUrlFilter } from '../../lib/urlFilter';
 import { useQuotations, type Quotation, type QuotationStatus } from './api';
 
@@ -22,29 +21,24 @@ export default function QuotationsList() {
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Space style={{ width: '100%', justifyContent: 'space-between' }} wrap>
-        <Typography.Title level={1} style={{ margin: 0, fontSize: 24 }}>
-          {t('title')}
-        </Typography.Title>
-        {mayCreate && (
-          <Button
-            type="primary"
-            icon={<PlusOutlined />}
-            onClick={() => navigate(filter.customer_id ? `/quotations/new?customer_id=${filter.customer_id}` : '/quotations/new')}
-          >
-            {t('new')}
-          </Button>
-        )}
-      </Space>
+      <PageHeader
+        title={t('title')}
+        actions={
+          mayCreate && (
+            <Button
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => navigate(filter.customer_id ? `/quotations/new?customer_id=${filter.customer_id}` : '/quotations/new')}
+            >
+              {t('new')}
+            </Button>
+          )
+        }
+      />
       <DocumentFilters ns="quotations" statuses={STATUSES} values={filter} set={set} owner />
-      {list.error ? <Alert type="error" showIcon title={problemMessage(t, list.error)} /> : null}
-      <Table<Quotation>
-        rowKey="id"
-        dataSource={list.rows}
-        loading={list.isPending}
-        pagination={false}
-        locale={{ emptyText: <EmptyText>{t('empty')}</EmptyText> }}
-        scroll={{ x: 'max-content' }}
+      <KeysetTable<Quotation>
+        list={list}
+        empty={t('empty')}
         columns={[
           {
             title: t('field.number'),
@@ -63,7 +57,6 @@ export default function QuotationsList() {
           { title: t('field.updated_at'), dataIndex: 'updated_at', render: (v: string) => f.dateTime(v) },
         ]}
       />
-      <LoadMore list={list} />
     </Space>
   );
 }

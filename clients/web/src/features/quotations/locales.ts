@@ -58,7 +58,6 @@ const texts: FeatureTexts = {
     revisionHint: '此报价已发送：保存修改会生成第 {{next}} 版，原版本保留。',
     readOnly: '此报价单为{{status}}状态，不能修改。',
     empty: '还没有报价单。',
-    saved: '已保存',
   },
   en: {
     title: 'Quotations',
@@ -117,7 +116,6 @@ const texts: FeatureTexts = {
     revisionHint: 'This quotation was sent: saving a change makes revision {{next}}; this one stays as it is.',
     readOnly: 'This quotation is {{status}} and cannot be changed.',
     empty: 'No quotations yet.',
-    saved: 'Saved',
   },
 };
 export default texts;

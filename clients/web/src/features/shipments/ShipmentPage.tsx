@@ -1,15 +1,13 @@
 // One shipment: its lines, the carrier and tracking details (changed while
 // pending), ship / deliver / cancel, and the printable delivery note.
-import { Alert, App, Card, DatePicker, Descriptions, Form, Input, Space, Table, Typography } from 'antd';
+import { Alert, Card, DatePicker, Descriptions, Form, Input, Space, Table, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
-import { changedFields, useConflictSave } from '../../lib/conflict';
-import { ActionButton, DocumentDownloads, StatusTag } from '../../lib/documents';
+import { ActionButton, DocumentDownloads, PageHeader, StatusTag } from '../../lib/documents';
 import { useFormat } from '../../lib/format';
-import { FormButtons, formProblem } from '../../lib/forms';
+import { FormButtons, useDraftForm } from '../../lib/forms';
 import { QueryState } from '../../lib/QueryState';
 import { fetchShipment, patchShipment, shipmentAction, useShipment, type Shipment, type ShipmentPatch } from './api';
 
@@ -51,24 +49,22 @@ function ShipmentView({ shipment: s }: { shipment: Shipment }) {
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap align="center" style={{ justifyContent: 'space-between', width: '100%' }}>
-        <Space wrap align="center">
-          <Typography.Title level={1} style={{ margin: 0, fontSize: 24 }}>
-            {t('heading', { number: s.number })}
-          </Typography.Title>
-          <StatusTag ns="shipments" status={s.status} />
-        </Space>
-        <Space wrap>
-          {mayWrite && s.status === 'pending' && (
-            <ActionButton primary label={t('action.ship')} confirm={t('action.confirmShip')} run={() => shipmentAction(s.id, 'ship')} />
-          )}
-          {mayWrite && s.status === 'shipped' && <ActionButton primary label={t('action.deliver')} run={() => shipmentAction(s.id, 'deliver')} />}
-          {mayWrite && (s.status === 'pending' || s.status === 'shipped') && (
-            <ActionButton danger label={t('action.cancel')} confirm={t('action.confirmCancel')} run={() => shipmentAction(s.id, 'cancel')} />
-          )}
-          <DocumentDownloads path="/v1/shipments/{id}" id={s.id} name={s.number} pdfLabel={t('deliveryNote')} />
-        </Space>
-      </Space>
+      <PageHeader
+        title={t('heading', { number: s.number })}
+        extra={<StatusTag ns="shipments" status={s.status} />}
+        actions={
+          <>
+            {mayWrite && s.status === 'pending' && (
+              <ActionButton primary label={t('action.ship')} confirm={t('action.confirmShip')} run={() => shipmentAction(s.id, 'ship')} />
+            )}
+            {mayWrite && s.status === 'shipped' && <ActionButton primary label={t('action.deliver')} run={() => shipmentAction(s.id, 'deliver')} />}
+            {mayWrite && (s.status === 'pending' || s.status === 'shipped') && (
+              <ActionButton danger label={t('action.cancel')} confirm={t('action.confirmCancel')} run={() => shipmentAction(s.id, 'cancel')} />
+            )}
+            <DocumentDownloads path="/v1/shipments/{id}" id={s.id} name={s.number} pdfLabel={t('deliveryNote')} />
+          </>
+        }
+      />
       <Card size="small">
         <Descriptions
           size="small"
@@ -110,35 +106,15 @@ function ShipmentView({ shipment: s }: { shipment: Shipment }) {
 
 function DetailsForm({ shipment: s }: { shipment: Shipment }) {
   const { t } = useTranslation('shipments');
-  const { message } = App.useApp();
-  const [form] = Form.useForm<Values>();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const last = useRef<Shipment | null>(null);
-  const conflict = useConflictSave<Details>({
-    save: async (patch, base) => {
-      const { id: _id, version: _v, ...body } = patch;
-      last.current = await patchShipment(body, base);
-      return detailsOf(last.current);
-    },
-    reload: async () => detailsOf(await fetchShipment(s.id)),
+  const { form, error, busy, submit, dialog } = useDraftForm<Shipment, Details, Values>({
+    record: s,
+    draft: detailsOf,
+    fields: fieldsOf,
+    values: valuesOf,
+    send: (changed, base) => patchShipment(changed, base),
+    reload: () => fetchShipment(s.id),
     label: (k) => t(`field.${String(k)}`),
-    onDone: (record, saved) => {
-      if (saved) void message.success(t('saved'));
-      form.setFieldsValue(valuesOf(saved && last.current ? detailsOf(last.current) : record));
-    },
   });
-  const submit = async (v: Values) => {
-    setError(null);
-    setBusy(true);
-    try {
-      await conflict.submit(changedFields(detailsOf(s), fieldsOf(v)), detailsOf(s));
-    } catch (e) {
-      setError(formProblem(t, form, e));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <Card size="small" title={t('details')}>
       {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 12 }} />}
@@ -159,7 +135,7 @@ function DetailsForm({ shipment: s }: { shipment: Shipment }) {
         </Space>
         <FormButtons busy={busy} saveLabel={t('action.save')} />
       </Form>
-      {conflict.dialog}
+      {dialog}
     </Card>
   );
 }

@@ -31,7 +31,6 @@ const texts: FeatureTexts = {
       confirmShip: '确定已发货？',
       confirmCancel: '取消后数量退回合同。确定取消？',
     },
-    saved: '已保存',
   },
   en: {
     title: 'Shipments',
@@ -63,7 +62,6 @@ const texts: FeatureTexts = {
       confirmShip: 'Has it been shipped?',
       confirmCancel: 'The quantities return to the contract. Cancel it?',
     },
-    saved: 'Saved',
   },
 };
 export default texts;
