@@ -10,7 +10,7 @@ import type { Dayjs } from 'dayjs';
 import { ApiError } from '../../lib/api';
 import { useHasRole } from '../../lib/auth';
 import { ActionButton, DocumentDownloads, KeysetTable, PageHeader, StatusTag, ToneTag } from '../../lib/documents';
-import { useShipmentColumns } from '../shipments/columns';
+import { ShippingFields, useShipmentColumns } from '../shipments/parts';
 import { useFormat } from '../../lib/format';
 import { FormButtons, formProblem, useDraftForm } from '../../lib/forms';
 import { QueryState } from '../../lib/QueryState';
@@ -310,20 +310,9 @@ function NewShipment({ contract: c, onClose }: { contract: Contract; onClose: ()
             },
           ]}
         />
-        <Space wrap style={{ marginTop: 16 }}>
-          <Form.Item name="shipping_date" label={t('shipments.shipping_date')}>
-            <DatePicker />
-          </Form.Item>
-          <Form.Item name="warehouse" label={t('shipments.warehouse')}>
-            <Input maxLength={200} />
-          </Form.Item>
-          <Form.Item name="carrier" label={t('shipments.carrier')}>
-            <Input maxLength={200} />
-          </Form.Item>
-          <Form.Item name="tracking_no" label={t('shipments.tracking_no')}>
-            <Input maxLength={200} />
-          </Form.Item>
-        </Space>
+        <div style={{ marginTop: 16 }}>
+          <ShippingFields />
+        </div>
         <FormButtons onCancel={onClose} busy={busy} saveLabel={t('shipments.create')} />
       </Form>
     </Modal>

@@ -1,6 +1,6 @@
 // One shipment: its lines, the carrier and tracking details (changed while
 // pending), ship / deliver / cancel, and the printable delivery note.
-import { Alert, Card, DatePicker, Descriptions, Form, Input, Space, Table, Typography } from 'antd';
+import { Alert, Card, Descriptions, Form, Space, Table, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
@@ -9,6 +9,7 @@ import { ActionButton, DocumentDownloads, PageHeader, StatusTag } from '../../li
 import { useFormat } from '../../lib/format';
 import { FormButtons, useDraftForm } from '../../lib/forms';
 import { QueryState } from '../../lib/QueryState';
+import { ShippingFields } from './parts';
 import { fetchShipment, patchShipment, shipmentAction, useShipment, type Shipment, type ShipmentPatch } from './api';
 
 export default function ShipmentPage() {
@@ -119,20 +120,7 @@ function DetailsForm({ shipment: s }: { shipment: Shipment }) {
     <Card size="small" title={t('details')}>
       {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 12 }} />}
       <Form<Values> form={form} layout="vertical" initialValues={valuesOf(detailsOf(s))} onFinish={(v) => void submit(v)}>
-        <Space wrap size="large">
-          <Form.Item name="shipping_date" label={t('field.shipping_date')}>
-            <DatePicker />
-          </Form.Item>
-          <Form.Item name="warehouse" label={t('field.warehouse')}>
-            <Input maxLength={200} />
-          </Form.Item>
-          <Form.Item name="carrier" label={t('field.carrier')}>
-            <Input maxLength={200} />
-          </Form.Item>
-          <Form.Item name="tracking_no" label={t('field.tracking_no')}>
-            <Input maxLength={200} />
-          </Form.Item>
-        </Space>
+        <ShippingFields />
         <FormButtons busy={busy} saveLabel={t('action.save')} />
       </Form>
       {dialog}

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { DocumentFilters, KeysetTable, PageHeader } from '../../lib/documents';
 import { useUrlFilter } from '../../lib/urlFilter';
 import { useShipments, type ShipmentStatus } from './api';
-import { useShipmentColumns } from './columns';
+import { useShipmentColumns } from './parts';
 
 const STATUSES: ShipmentStatus[] = ['pending', 'shipped', 'delivered', 'cancelled'];
 

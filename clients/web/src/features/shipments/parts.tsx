@@ -1,5 +1,6 @@
-// The columns a list of shipments shows, here and on a contract's page.
-import type { TableColumnsType } from 'antd';
+// What shipments look like here and on a contract's page: the columns of a
+// list of them, and the fields of their shipping details.
+import { DatePicker, Form, Input, Space, type TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { StatusTag } from '../../lib/documents';
@@ -24,4 +25,21 @@ export function useShipmentColumns(parties: boolean): TableColumnsType<Shipment>
     { title: t('field.carrier'), dataIndex: 'carrier', render: (v: string | null) => v ?? none },
     { title: t('field.tracking_no'), dataIndex: 'tracking_no', render: (v: string | null) => v ?? none },
   ];
+}
+
+/** The shipping date, warehouse, carrier and tracking number, as form fields. */
+export function ShippingFields() {
+  const { t } = useTranslation('shipments');
+  return (
+    <Space wrap size="large">
+      <Form.Item name="shipping_date" label={t('field.shipping_date')}>
+        <DatePicker />
+      </Form.Item>
+      {(['warehouse', 'carrier', 'tracking_no'] as const).map((k) => (
+        <Form.Item key={k} name={k} label={t(`field.${k}`)}>
+          <Input maxLength={200} />
+        </Form.Item>
+      ))}
+    </Space>
+  );
 }
