@@ -203,6 +203,15 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   await settled(page);
   await screenshot(page, 'quotations-list');
   await assertAccessible(page, 'quotations list');
+  // Filtered by status, in the URL (bookmarkable), by the server.
+  await page.getByRole('combobox', { name: '状态' }).click();
+  await page.locator('.ant-select-item-option', { hasText: '草稿' }).click();
+  await page.waitForURL(/[?&]status=draft/);
+  await page.getByText('还没有报价单。').waitFor();
+  await page.reload();
+  await page.getByText('还没有报价单。').waitFor();
+  await page.goto(APP + '/quotations?status=accepted');
+  await page.getByRole('link', { name: saved.number }).waitFor();
   await page.goto(APP + '/contracts');
   await page.getByRole('link', { name: draft.number }).waitFor();
   await page.goto(APP + '/shipments');
@@ -251,10 +260,22 @@ test("a salesperson's typed URL to a colleague's quotation shows 未找到", asy
   const other = await addUser(org, 'sales', { name: '王销售' });
   const customer = await createCustomer(owner.token, { name: '张的客户' });
   const q = await createQuotation(owner.token, customer.id);
+  await api('POST', `/v1/quotations/${q.id}/send`, { token: owner.token });
+  await api('POST', `/v1/quotations/${q.id}/accept`, { token: owner.token });
+  const contract = (await api('POST', '/v1/contracts', { token: owner.token, body: { quotation_id: q.id } })).body;
+  await api('POST', `/v1/contracts/${contract.id}/activate`, { token: owner.token });
+  const shipment = (await api('POST', '/v1/shipments', { token: owner.token, body: { contract_id: contract.id } })).body;
+  assert.ok(shipment.id, 'the colleague has a shipment');
+
   const { page, context } = await openPage(browser);
   await signIn(page, { ...other, slug: org.slug }, `/quotations/${q.id}`);
   await page.getByRole('heading', { name: '未找到' }).waitFor();
   assert.equal(await page.getByText('张的客户').count(), 0);
+  for (const path of [`/contracts/${contract.id}`, `/shipments/${shipment.id}`, '/quotations/00000000-0000-4000-8000-000000000000']) {
+    await page.goto(APP + path);
+    await page.getByRole('heading', { name: '未找到' }).waitFor();
+    assert.equal(await page.getByText('张的客户').count(), 0, path);
+  }
   // Nor is it in their list.
   await page.goto(APP + '/quotations');
   await page.getByText('还没有报价单。').waitFor();
