@@ -114,8 +114,10 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   const qpdf = await downloadPdfText(page, page.getByRole('button', { name: '下载 PDF' }));
   assert.match(qpdf.name, /\.pdf$/);
   assert.match(qpdf.text, new RegExp(saved.number));
-  assert.match(qpdf.text, /Huadong Machinery/);
-  assert.match(qpdf.text, /安装调试服务|4,?568\.00/);
+  assert.match(qpdf.text, /华东机械 Huadong Machinery/);
+  assert.match(qpdf.text, /数控车床\s+3\.000\s+台/);
+  assert.match(qpdf.text, /安装调试服务\s+1\.000/);
+  assert.match(qpdf.text, /4568\.00/);
 
   await page.getByRole('button', { name: '生成合同' }).click();
   await page.waitForURL(/\/contracts\/[0-9a-f-]{36}$/);
@@ -173,6 +175,11 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   const shipment = await getRecord(org.token, `/v1/shipments/${shipmentId}`);
   assert.deepEqual(shipment.lines.map((l) => Number(l.quantity)), [2, 1]);
   await page.getByRole('heading', { name: `发货单 ${shipment.number}` }).waitFor();
+  // While pending its shipping details can change.
+  await page.getByLabel('仓库').fill('上海一号仓');
+  await page.getByLabel('仓库').press('Enter');
+  await page.getByText('已保存').first().waitFor();
+  assert.equal((await getRecord(org.token, `/v1/shipments/${shipmentId}`)).warehouse, '上海一号仓');
   await page.getByRole('button', { name: '发货', exact: true }).click();
   await confirm(page);
   await page.getByText('已发货', { exact: true }).waitFor();
@@ -183,9 +190,11 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   // The delivery note prints the customer, its number and the quantities.
   const note = await downloadPdfText(page, page.getByRole('button', { name: '下载发货单 PDF' }));
   assert.match(note.text, new RegExp(shipment.number));
-  assert.match(note.text, /Huadong Machinery/);
-  assert.match(note.text, /\b2(\.0+)?\b/);
+  assert.match(note.text, /华东机械 Huadong Machinery/);
+  assert.match(note.text, /数控车床\s+2\.000\s+台/);
+  assert.match(note.text, /安装调试服务\s+1\.000/);
   assert.match(note.text, /SF1234567890/);
+  assert.match(note.text, /上海一号仓|Warehouse/);
 
   // The contract now says one lathe remains (the server's figure).
   const after = await getRecord(org.token, `/v1/contracts/${contractId}`);
@@ -196,6 +205,35 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   await page.getByRole('button', { name: '新建发货' }).click();
   assert.match(await page.getByRole('dialog').getByLabel('本次发货数量 1').inputValue(), /^1(\.0+)?$/);
   await page.getByRole('dialog').getByRole('button', { name: '取消' }).click();
+
+  // A first shipment delivered; a second of what remains, cancelled, gives it back.
+  await page.getByRole('link', { name: shipment.number }).click();
+  await page.getByRole('button', { name: '确认送达' }).click();
+  await page.getByText('已送达', { exact: true }).waitFor();
+  await page.getByRole('link', { name: draft.number }).click();
+  await page.getByRole('button', { name: '新建发货' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '创建发货单' }).click();
+  await page.waitForURL((url) => /\/shipments\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(shipmentId));
+  await page.getByRole('button', { name: '取消发货' }).click();
+  await confirm(page);
+  await page.getByText('已取消', { exact: true }).waitFor();
+  assert.match((await getRecord(org.token, `/v1/contracts/${contractId}`)).lines[0].quantity_remaining, /^1(\.0+)?$/);
+
+  // The last lathe shipped and delivered, the contract is complete.
+  await page.getByRole('link', { name: draft.number }).click();
+  await page.getByRole('button', { name: '新建发货' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '创建发货单' }).click();
+  await page.getByRole('button', { name: '发货', exact: true }).waitFor();
+  await page.getByRole('button', { name: '发货', exact: true }).click();
+  await confirm(page);
+  await page.getByRole('button', { name: '确认送达' }).click();
+  await page.getByText('已送达', { exact: true }).waitFor();
+  await page.getByRole('link', { name: draft.number }).click();
+  await page.getByText('已全部发货', { exact: true }).first().waitFor();
+  assert.equal(await page.getByRole('button', { name: '新建发货' }).count(), 0, 'nothing left to ship');
+  await page.getByRole('button', { name: '完成', exact: true }).click();
+  await page.getByText('已完成', { exact: true }).waitFor();
+  assert.equal((await getRecord(org.token, `/v1/contracts/${contractId}`)).status, 'completed');
 
   // The lists show the documents.
   await page.goto(APP + '/quotations');
