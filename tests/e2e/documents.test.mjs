@@ -250,6 +250,10 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   await page.getByText('还没有报价单。').waitFor();
   await page.goto(APP + '/quotations?status=accepted');
   await page.getByRole('link', { name: saved.number }).waitFor();
+  await page.getByLabel('更新于此日起').fill('2099-01-01');
+  await page.getByLabel('更新于此日起').press('Enter');
+  await page.waitForURL(/[?&]updated_since=2099-01-01/);
+  await page.getByText('还没有报价单。').waitFor();
   await page.goto(APP + '/contracts');
   await page.getByRole('link', { name: draft.number }).waitFor();
   await page.goto(APP + '/shipments');

@@ -126,7 +126,7 @@ export function ActionButton({ label, run, confirm, primary, danger, disabled }:
   );
 }
 
-type FilterKey = 'status' | 'customer_id' | 'owner_id' | 'contract_id';
+type FilterKey = 'status' | 'customer_id' | 'owner_id' | 'contract_id' | 'updated_since';
 
 interface FiltersProps {
   /** The namespace whose `status.<value>` and `filter.<key>` texts label the filters. */

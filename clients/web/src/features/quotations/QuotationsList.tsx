@@ -1,6 +1,7 @@
 // The quotations the user may see, filtered by status, customer and owner.
 import { PlusOutlined } from '@ant-design/icons';
-import { Button, Space } from 'antd';
+import { Button, DatePicker, Space } from 'antd';
+import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
@@ -14,8 +15,15 @@ const STATUSES: QuotationStatus[] = ['draft', 'sent', 'accepted', 'rejected', 'e
 export default function QuotationsList() {
   const { t } = useTranslation('quotations');
   const f = useFormat();
-  const [filter, set] = useUrlFilter(['status', 'customer_id', 'owner_id'] as const);
-  const list = useQuotations({ ...filter, status: filter.status as QuotationStatus | undefined });
+  const [filter, set] = useUrlFilter(['status', 'customer_id', 'owner_id', 'updated_since'] as const);
+  // The day in the URL; the API takes the instant that day starts here.
+  const since = filter.updated_since ? dayjs(filter.updated_since) : null;
+  const list = useQuotations({
+    status: filter.status as QuotationStatus | undefined,
+    customer_id: filter.customer_id,
+    owner_id: filter.owner_id,
+    updated_since: since?.isValid() ? since.startOf('day').format() : undefined,
+  });
   const mayCreate = useHasRole('admin', 'manager', 'sales');
   const navigate = useNavigate();
 
@@ -35,7 +43,15 @@ export default function QuotationsList() {
           )
         }
       />
-      <DocumentFilters ns="quotations" statuses={STATUSES} values={filter} set={set} owner />
+      <Space wrap>
+        <DocumentFilters ns="quotations" statuses={STATUSES} values={filter} set={set} owner />
+        <DatePicker
+          aria-label={t('filter.updated_since')}
+          placeholder={t('filter.updated_since')}
+          value={since?.isValid() ? since : null}
+          onChange={(d) => set('updated_since', d ? d.format('YYYY-MM-DD') : undefined)}
+        />
+      </Space>
       <KeysetTable<Quotation>
         list={list}
         empty={t('empty')}

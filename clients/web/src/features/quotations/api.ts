@@ -16,6 +16,7 @@ export interface QuotationFilter {
   status?: QuotationStatus;
   customer_id?: string;
   owner_id?: string;
+  updated_since?: string;
 }
 
 export function useQuotations(filter: QuotationFilter) {

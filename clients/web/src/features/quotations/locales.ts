@@ -9,7 +9,7 @@ const texts: FeatureTexts = {
     revision: '第 {{revision}} 版',
     previous: '上一版',
     supersededBy: '已被新版本取代，查看新版本',
-    filter: { status: '状态', customer: '客户', owner: '负责人' },
+    filter: { status: '状态', customer: '客户', owner: '负责人', updated_since: '更新于此日起' },
     status: { draft: '草稿', sent: '已发送', accepted: '已接受', rejected: '已拒绝', expired: '已过期', superseded: '已被取代' },
     field: {
       number: '编号',
@@ -67,7 +67,7 @@ const texts: FeatureTexts = {
     revision: 'Revision {{revision}}',
     previous: 'Previous revision',
     supersededBy: 'Superseded — open the newer revision',
-    filter: { status: 'Status', customer: 'Customer', owner: 'Owner' },
+    filter: { status: 'Status', customer: 'Customer', owner: 'Owner', updated_since: 'Updated since' },
     status: { draft: 'Draft', sent: 'Sent', accepted: 'Accepted', rejected: 'Rejected', expired: 'Expired', superseded: 'Superseded' },
     field: {
       number: 'Number',
