@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { addUser, api, createCustomer, signup } from '../api/lib/client.mjs';
-import { APP, assertAccessible, assertNoErrors, launch, openPage, screenshot, signIn } from './lib/browser.mjs';
-import { createProduct, createQuotation, downloadPdfText, getRecord, settled, yuan } from './lib/documents.mjs';
+import { APP, assertAccessible, assertNoErrors, launch, screenshot, signIn } from './lib/browser.mjs';
+import { createProduct, createQuotation, downloadPdfText, getRecord, settled, stillPage, until, yuan } from './lib/documents.mjs';
 
 let browser;
 let org;
@@ -21,7 +21,8 @@ after(async () => {
 
 /** Confirms the open pop-up question (Popconfirm). */
 async function confirm(page) {
-  await page.locator('.ant-popconfirm').getByRole('button', { name: '确定' }).click();
+  // Once it has finished zooming in: a click during the animation can miss.
+  await page.locator('.ant-popconfirm:not(.ant-zoom-big)').getByRole('button', { name: '确定' }).click();
   await page.locator('.ant-popconfirm').waitFor({ state: 'hidden' });
 }
 
@@ -37,7 +38,7 @@ async function pick(page, name, text) {
 test('a quotation becomes a contract, is partly shipped, and its documents print', async () => {
   const product = await createProduct(org.token, { name: '数控车床', sku: 'CNC-100', unit: '台', unit_price: '1200.00', tax_rate: '13' });
   const customer = await createCustomer(org.token, { name: '华东机械 Huadong Machinery' });
-  const { page, context, errors } = await openPage(browser);
+  const { page, context, errors } = await stillPage(browser);
   await signIn(page, org);
 
   // The catalogue lists the product.
@@ -138,7 +139,10 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   await page.getByLabel('金额 2').fill('2568.00');
   await page.getByRole('button', { name: '保存合同' }).click();
   await page.getByText('已保存').first().waitFor();
-  const planned = await getRecord(org.token, `/v1/contracts/${contractId}`);
+  const planned = await until(async () => {
+    const c = await getRecord(org.token, `/v1/contracts/${contractId}`);
+    return c.installments.length === 2 && c;
+  }, 'the payment plan saved');
   assert.deepEqual(
     planned.installments.map((i) => [i.due_date, i.amount]),
     [[planned.installments[0].due_date, '2000.00'], ['2027-01-31', '2568.00']],
@@ -179,7 +183,7 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
   await page.getByLabel('仓库').fill('上海一号仓');
   await page.getByLabel('仓库').press('Enter');
   await page.getByText('已保存').first().waitFor();
-  assert.equal((await getRecord(org.token, `/v1/shipments/${shipmentId}`)).warehouse, '上海一号仓');
+  await until(async () => (await getRecord(org.token, `/v1/shipments/${shipmentId}`)).warehouse === '上海一号仓', 'the warehouse saved');
   await page.getByRole('button', { name: '发货', exact: true }).click();
   await confirm(page);
   await page.getByText('已发货', { exact: true }).waitFor();
@@ -265,8 +269,8 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
 test('a stale edit of a quotation keeps the typing and re-applies it over the other change', async () => {
   const customer = await createCustomer(org.token, { name: '西湖贸易' });
   const q = await createQuotation(org.token, customer.id, { notes: '原始备注' });
-  const a = await openPage(browser);
-  const b = await openPage(browser);
+  const a = await stillPage(browser);
+  const b = await stillPage(browser);
   await signIn(a.page, org, `/quotations/${q.id}`);
   await signIn(b.page, org, `/quotations/${q.id}`);
   await a.page.getByRole('heading', { name: `报价单 ${q.number}` }).waitFor();
@@ -309,7 +313,7 @@ test("a salesperson's typed URL to a colleague's quotation shows 未找到", asy
   const shipment = (await api('POST', '/v1/shipments', { token: owner.token, body: { contract_id: contract.id } })).body;
   assert.ok(shipment.id, 'the colleague has a shipment');
 
-  const { page, context } = await openPage(browser);
+  const { page, context } = await stillPage(browser);
   await signIn(page, { ...other, slug: org.slug }, `/quotations/${q.id}`);
   await page.getByRole('heading', { name: '未找到' }).waitFor();
   assert.equal(await page.getByText('张的客户').count(), 0);
@@ -329,7 +333,7 @@ test('changing a sent quotation makes a new revision; a bad quantity is shown in
   const customer = await createCustomer(org.token, { name: '南山科技' });
   const q = await createQuotation(org.token, customer.id);
   await api('POST', `/v1/quotations/${q.id}/send`, { token: org.token });
-  const { page, context, errors } = await openPage(browser);
+  const { page, context, errors } = await stillPage(browser);
   await signIn(page, org, `/quotations/${q.id}`);
   await page.getByRole('heading', { name: `报价单 ${q.number}` }).waitFor();
   await page.getByText('保存修改会生成第 2 版').waitFor();
@@ -373,7 +377,7 @@ test('changing a sent quotation makes a new revision; a bad quantity is shown in
 test('the catalogue loads more products on demand', async () => {
   const fresh = await signup();
   for (let i = 0; i < 55; i++) await createProduct(fresh.token, { sku: `BULK-${String(i).padStart(3, '0')}`, name: `批量产品 ${i}` });
-  const { page, context } = await openPage(browser);
+  const { page, context } = await stillPage(browser);
   await signIn(page, fresh, '/products');
   await page.getByRole('cell', { name: 'BULK-000', exact: true }).waitFor();
   const rows = page.locator('.ant-table-tbody tr.ant-table-row');

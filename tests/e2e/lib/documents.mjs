@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, expectStatus, uniq } from '../../api/lib/client.mjs';
+import { openPage } from './browser.mjs';
 
 /** A catalogue product that must be created; returns it. */
 export async function createProduct(token, fields = {}) {
@@ -47,4 +48,23 @@ export function yuan(amount) {
 export async function settled(page) {
   await page.waitForFunction(() => !document.querySelector('.ant-spin-blur, .ant-spin-spinning, .ant-table-placeholder .ant-spin'));
   await page.waitForTimeout(350); // the veil's fade-out
+}
+
+/** A page whose browser asks for reduced motion: the app then animates
+ * nothing, so a click never lands on a dialog still zooming in. */
+export async function stillPage(browser, options) {
+  const opened = await openPage(browser, options);
+  await opened.page.emulateMedia({ reducedMotion: 'reduce' });
+  return opened;
+}
+
+/** Polls `check` (async) until it returns something truthy; returns that. */
+export async function until(check, what, ms = 10000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

@@ -8,6 +8,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, saveDownload } from './api';
 import { useHasRole } from './auth';
+import { BusyButton } from './BusyButton';
 import { CustomerPicker, UserPicker } from './pickers';
 import { problemMessage } from './problem';
 
@@ -114,9 +115,9 @@ export function ActionButton({ label, run, confirm, primary, danger, disabled }:
     }
   };
   const button = (
-    <Button type={primary ? 'primary' : 'default'} danger={danger} loading={busy} disabled={disabled} onClick={confirm ? undefined : () => void go()}>
+    <BusyButton type={primary ? 'primary' : 'default'} danger={danger} busy={busy} disabled={disabled} onClick={confirm || busy ? undefined : () => void go()}>
       {label}
-    </Button>
+    </BusyButton>
   );
   if (!confirm) return button;
   return (
@@ -165,9 +166,9 @@ export function LoadMore({ list }: { list: { hasMore: boolean; loadingMore: bool
   const { t } = useTranslation();
   if (!list.hasMore) return null;
   return (
-    <Button onClick={list.loadMore} loading={list.loadingMore}>
+    <BusyButton onClick={list.loadingMore ? undefined : list.loadMore} busy={list.loadingMore}>
       {t('action.loadMore')}
-    </Button>
+    </BusyButton>
   );
 }
 

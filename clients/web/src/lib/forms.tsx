@@ -6,7 +6,9 @@ import { App, Button, Form, Space, type FormInstance } from 'antd';
 import type { TFunction } from 'i18next';
 import { useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { BusyButton } from './BusyButton';
 import { changedFields, useConflictSave } from './conflict';
+import { ApiError } from './api';
 import { fieldMessage, problemMessage, showFieldErrors } from './problem';
 
 export function FormButtons({ onCancel, busy, saveLabel }: { onCancel?: () => void; busy?: boolean; saveLabel?: string }) {
@@ -14,9 +16,9 @@ export function FormButtons({ onCancel, busy, saveLabel }: { onCancel?: () => vo
   return (
     <Space style={{ width: '100%', justifyContent: 'flex-end' }}>
       {onCancel && <Button onClick={onCancel}>{t('action.cancel')}</Button>}
-      <Button type="primary" htmlType="submit" loading={busy}>
+      <BusyButton type="primary" htmlType="submit" busy={!!busy}>
         {saveLabel ?? t('action.save')}
-      </Button>
+      </BusyButton>
     </Space>
   );
 }
@@ -25,7 +27,11 @@ export function FormButtons({ onCancel, busy, saveLabel }: { onCancel?: () => vo
  * the sentence for above the form: the problem, then what no field shows. */
 export function formProblem(t: TFunction, form: FormInstance, error: unknown): string {
   const rest = showFieldErrors(t, form, error);
-  return [problemMessage(t, error), ...rest.map((e) => (e.field ? `${e.field}: ` : '') + fieldMessage(t, e))].join(' ');
+  // When fields are marked, that is where to look, whatever the status was
+  // (a taken SKU is a 409, but "not allowed in this state" would mislead).
+  const marked = error instanceof ApiError && error.fieldErrors.length > rest.length;
+  const head = marked ? t('common:problem.validation') : problemMessage(t, error);
+  return [head, ...rest.map((e) => (e.field ? `${e.field}: ` : '') + fieldMessage(t, e))].join(' ');
 }
 
 interface DraftFormOptions<R extends { id: string; version: number }, D extends { version: number }, V> {
@@ -62,6 +68,7 @@ export function useDraftForm<R extends { id: string; version: number }, D extend
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const last = useRef<R | null>(null);
+  const inFlight = useRef(false);
   const show = (values: V) => form.setFieldsValue(values as Parameters<typeof form.setFieldsValue>[0]);
   const saved = (record: R) => {
     if (o.onSaved) o.onSaved(record);
@@ -87,6 +94,8 @@ export function useDraftForm<R extends { id: string; version: number }, D extend
     },
   });
   const submit = async (values: V) => {
+    if (inFlight.current) return; // a second Enter while the first save runs
+    inFlight.current = true;
     setError(null);
     setBusy(true);
     try {
@@ -99,6 +108,7 @@ export function useDraftForm<R extends { id: string; version: number }, D extend
     } catch (e) {
       setError(formProblem(t, form, e));
     } finally {
+      inFlight.current = false;
       setBusy(false);
     }
   };

@@ -8,6 +8,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
+import { BusyButton } from '../../lib/BusyButton';
 import { ActionButton, DocumentDownloads, PageHeader, StatusTag } from '../../lib/documents';
 import { useFormat } from '../../lib/format';
 import { useDraftForm } from '../../lib/forms';
@@ -285,9 +286,9 @@ function Editor({ quotation, customerId }: { quotation: Quotation | null; custom
         </Card>
 
         {editable && (
-          <Button type="primary" htmlType="submit" loading={busy} style={{ marginTop: 16 }}>
+          <BusyButton type="primary" htmlType="submit" busy={busy} style={{ marginTop: 16 }}>
             {status === 'sent' || status === 'expired' ? t('action.saveRevision') : t('action.saveDraft')}
-          </Button>
+          </BusyButton>
         )}
       </Form>
 
