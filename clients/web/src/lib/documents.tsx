@@ -3,8 +3,8 @@
 // state action button (send, activate, ship...) that says what the server
 // refused.
 import { DownloadOutlined, FilePdfOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Popconfirm, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
-import { useState, type ReactNode } from 'react';
+import { Alert, App, Button, Card, Descriptions, Popconfirm, Select, Space, Table, Tag, Typography, type DescriptionsProps, type TableColumnsType } from 'antd';
+import { useState, type CSSProperties, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, saveDownload } from './api';
 import { useHasRole } from './auth';
@@ -185,6 +185,24 @@ export function PageHeader({ title, extra, actions }: { title: ReactNode; extra?
       </Space>
       {actions && <Space wrap>{actions}</Space>}
     </Space>
+  );
+}
+
+/** A document's facts (parties, dates, totals) as label: value in columns. */
+export function FactsCard({ items }: { items: DescriptionsProps['items'] }) {
+  return (
+    <Card size="small">
+      <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }} items={items} />
+    </Card>
+  );
+}
+
+/** The heading of a part of a screen (its lines, its plan...). */
+export function SectionTitle({ children, style }: { children: ReactNode; style?: CSSProperties }) {
+  return (
+    <Typography.Title level={2} style={{ fontSize: 18, margin: 0, ...style }}>
+      {children}
+    </Typography.Title>
   );
 }
 

@@ -2,14 +2,14 @@
 // server's figures), totals, the payment plan (edited while draft), its state
 // actions, and its shipments — a new one proposes everything remaining.
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, DatePicker, Descriptions, Form, Input, Modal, Space, Table, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Form, Input, Modal, Space, Table, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import type { Dayjs } from 'dayjs';
 import { ApiError } from '../../lib/api';
 import { useHasRole } from '../../lib/auth';
-import { ActionButton, DocumentDownloads, KeysetTable, PageHeader, StatusTag, ToneTag } from '../../lib/documents';
+import { ActionButton, DocumentDownloads, FactsCard, KeysetTable, PageHeader, SectionTitle, StatusTag, ToneTag } from '../../lib/documents';
 import { ShippingFields, useShipmentColumns } from '../shipments/parts';
 import { useFormat } from '../../lib/format';
 import { FormButtons, formProblem, useDraftForm } from '../../lib/forms';
@@ -63,30 +63,24 @@ function ContractView({ contract: c }: { contract: Contract }) {
           </>
         }
       />
-      <Card size="small">
-        <Descriptions
-          size="small"
-          column={{ xs: 1, md: 2, xl: 3 }}
-          items={[
-            { key: 'customer', label: t('field.customer_name'), children: <Link to={`/customers/${c.customer_id}`}>{c.customer_name}</Link> },
-            ...(c.quotation_id
-              ? [{ key: 'quotation', label: t('fromQuotation'), children: <Link to={`/quotations/${c.quotation_id}`}>{t('openQuotation')}</Link> }]
-              : []),
-            { key: 'currency', label: t('field.currency'), children: c.currency },
-            { key: 'signed_on', label: t('field.signed_on'), children: f.date(c.signed_on) },
-            { key: 'delivery_due', label: t('field.delivery_due'), children: f.date(c.delivery_due) },
-            ...(['net_total', 'tax_total', 'gross_total'] as const).map((k) => ({
-              key: k,
-              label: t(`field.${k}`),
-              children: <strong style={{ whiteSpace: 'nowrap' }}>{f.money(c[k], c.currency)}</strong>,
-            })),
-          ]}
-        />
-      </Card>
+      <FactsCard
+        items={[
+          { key: 'customer', label: t('field.customer_name'), children: <Link to={`/customers/${c.customer_id}`}>{c.customer_name}</Link> },
+          ...(c.quotation_id
+            ? [{ key: 'quotation', label: t('fromQuotation'), children: <Link to={`/quotations/${c.quotation_id}`}>{t('openQuotation')}</Link> }]
+            : []),
+          { key: 'currency', label: t('field.currency'), children: c.currency },
+          { key: 'signed_on', label: t('field.signed_on'), children: f.date(c.signed_on) },
+          { key: 'delivery_due', label: t('field.delivery_due'), children: f.date(c.delivery_due) },
+          ...(['net_total', 'tax_total', 'gross_total'] as const).map((k) => ({
+            key: k,
+            label: t(`field.${k}`),
+            children: <strong style={{ whiteSpace: 'nowrap' }}>{f.money(c[k], c.currency)}</strong>,
+          })),
+        ]}
+      />
 
-      <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
-        {t('lines')}
-      </Typography.Title>
+      <SectionTitle>{t('lines')}</SectionTitle>
       <Table
         size="small"
         rowKey="id"

@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
 import { BusyButton } from '../../lib/BusyButton';
-import { ActionButton, DocumentDownloads, PageHeader, StatusTag } from '../../lib/documents';
+import { ActionButton, DocumentDownloads, PageHeader, SectionTitle, StatusTag } from '../../lib/documents';
 import { useFormat } from '../../lib/format';
 import { useDraftForm } from '../../lib/forms';
 import { CustomerPicker } from '../../lib/pickers';
@@ -188,9 +188,7 @@ function Editor({ quotation, customerId }: { quotation: Quotation | null; custom
           </Form.Item>
         </Card>
 
-        <Typography.Title level={2} style={{ fontSize: 18, marginTop: 16 }}>
-          {t('field.lines')}
-        </Typography.Title>
+        <SectionTitle style={{ marginTop: 16, marginBottom: 12 }}>{t('field.lines')}</SectionTitle>
         <Form.List name="lines">
           {(fields, { add, remove }) => (
             <>

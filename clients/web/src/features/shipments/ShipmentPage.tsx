@@ -1,11 +1,11 @@
 // One shipment: its lines, the carrier and tracking details (changed while
 // pending), ship / deliver / cancel, and the printable delivery note.
-import { Alert, Card, Descriptions, Form, Space, Table, Typography } from 'antd';
+import { Alert, Card, Form, Space, Table } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
-import { ActionButton, DocumentDownloads, PageHeader, StatusTag } from '../../lib/documents';
+import { ActionButton, DocumentDownloads, FactsCard, PageHeader, SectionTitle, StatusTag } from '../../lib/documents';
 import { useFormat } from '../../lib/format';
 import { FormButtons, useDraftForm } from '../../lib/forms';
 import { QueryState } from '../../lib/QueryState';
@@ -66,28 +66,22 @@ function ShipmentView({ shipment: s }: { shipment: Shipment }) {
           </>
         }
       />
-      <Card size="small">
-        <Descriptions
-          size="small"
-          column={{ xs: 1, md: 2, xl: 3 }}
-          items={[
-            { key: 'customer', label: t('field.customer_name'), children: <Link to={`/customers/${s.customer_id}`}>{s.customer_name}</Link> },
-            { key: 'contract', label: t('field.contract_number'), children: <Link to={`/contracts/${s.contract_id}`}>{s.contract_number}</Link> },
-            { key: 'shipped_at', label: t('field.shipped_at'), children: f.dateTime(s.shipped_at) },
-            { key: 'delivered_at', label: t('field.delivered_at'), children: f.dateTime(s.delivered_at) },
-            ...(editable
-              ? []
-              : (['shipping_date', 'warehouse', 'carrier', 'tracking_no'] as const).map((k) => ({
-                  key: k,
-                  label: t(`field.${k}`),
-                  children: k === 'shipping_date' ? f.date(s[k]) : (s[k] ?? t('common:state.none')),
-                }))),
-          ]}
-        />
-      </Card>
-      <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
-        {t('lines')}
-      </Typography.Title>
+      <FactsCard
+        items={[
+          { key: 'customer', label: t('field.customer_name'), children: <Link to={`/customers/${s.customer_id}`}>{s.customer_name}</Link> },
+          { key: 'contract', label: t('field.contract_number'), children: <Link to={`/contracts/${s.contract_id}`}>{s.contract_number}</Link> },
+          { key: 'shipped_at', label: t('field.shipped_at'), children: f.dateTime(s.shipped_at) },
+          { key: 'delivered_at', label: t('field.delivered_at'), children: f.dateTime(s.delivered_at) },
+          ...(editable
+            ? []
+            : (['shipping_date', 'warehouse', 'carrier', 'tracking_no'] as const).map((k) => ({
+                key: k,
+                label: t(`field.${k}`),
+                children: k === 'shipping_date' ? f.date(s[k]) : (s[k] ?? t('common:state.none')),
+              }))),
+        ]}
+      />
+      <SectionTitle>{t('lines')}</SectionTitle>
       <Table
         size="small"
         rowKey="contract_line_id"
