@@ -58,9 +58,10 @@ export default function ProductsList() {
         />
         <Select
           aria-label={t('activeFilter')}
+          prefix={t('activeFilter')}
           value={active ?? ''}
           onChange={(v: string) => setFilter('active', v || undefined)}
-          style={{ width: 140 }}
+          style={{ width: 180 }}
           options={[
             { value: '', label: t('common:state.all') },
             { value: 'true', label: t('active') },
