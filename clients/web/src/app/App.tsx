@@ -22,10 +22,13 @@ const THEME = {
     colorPrimaryActive: '#0b3a91',
     colorLink: '#1458d6',
     colorLinkHover: '#0f47b0',
-    colorTextPlaceholder: '#6b6b6b',
-    colorTextDescription: '#595959',
-    colorTextTertiary: '#6b6b6b',
     colorError: '#cf1322',
+    colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
+    colorTextTertiary: 'rgba(0, 0, 0, 0.62)',
+    colorTextDescription: 'rgba(0, 0, 0, 0.62)',
+    colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
+    // No animations for those who asked their system for less motion.
+    motion: !window.matchMedia?.('(prefers-reduced-motion: reduce)').matches,
   },
 };
 
