@@ -2,9 +2,11 @@
 // a link to its own page; amounts are the server's, formatted for display.
 import { Button, Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import type { Schemas } from '../../lib/api';
+import { useHasRole } from '../../lib/auth';
 import { useFormat } from '../../lib/format';
 import { ProblemAlert } from './formAction';
 import { useCustomerContracts, useCustomerQuotations, useCustomerShipments } from './api';
@@ -19,11 +21,12 @@ interface ListState<T> {
   refetch: () => unknown;
 }
 
-function DocumentTable<T extends { id: string }>({ list, columns }: { list: ListState<T>; columns: ColumnsType<T> }) {
+function DocumentTable<T extends { id: string }>({ list, columns, action }: { list: ListState<T>; columns: ColumnsType<T>; action?: ReactNode }) {
   const { t } = useTranslation('customers');
   if (list.error) return <ProblemAlert error={list.error} retry={list.refetch} />;
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
+      {action}
       <Table<T>
         rowKey="id"
         columns={columns}
@@ -47,6 +50,8 @@ export function QuotationsTab({ customerId }: { customerId: string }) {
   const { t } = useTranslation('customers');
   const fmt = useFormat();
   const list = useCustomerQuotations(customerId);
+  const mayQuote = useHasRole('admin', 'manager', 'sales');
+  const navigate = useNavigate();
   const columns: ColumnsType<Schemas['Quotation']> = [
     {
       title: t('docs.number'),
@@ -62,7 +67,12 @@ export function QuotationsTab({ customerId }: { customerId: string }) {
     { title: t('docs.date'), dataIndex: 'created_at', render: (v: string) => fmt.dateTime(v) },
     { title: t('docs.total'), dataIndex: 'gross_total', ...right, render: (_: unknown, q) => fmt.money(q.gross_total, q.currency) },
   ];
-  return <DocumentTable list={list} columns={columns} />;
+  const action = mayQuote ? (
+    <Button type="primary" onClick={() => navigate(`/quotations/new?customer_id=${customerId}`)}>
+      {t('docs.newQuotation')}
+    </Button>
+  ) : undefined;
+  return <DocumentTable list={list} columns={columns} action={action} />;
 }
 
 export function ContractsTab({ customerId }: { customerId: string }) {
