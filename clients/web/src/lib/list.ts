@@ -37,3 +37,15 @@ export function compact<T extends Record<string, unknown>>(query: T): Partial<T>
   }
   return out;
 }
+
+/** Every row of a keyset list, page after page (up to `max` rows). */
+export async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, max = Infinity): Promise<T[]> {
+  const rows: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor);
+    rows.push(...page.data);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor && rows.length < max);
+  return rows;
+}

@@ -5,6 +5,7 @@ import { Select, type SelectProps } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useAllUsers } from './directory';
 import { api, unwrap } from './api';
 
 interface PickerProps {
@@ -51,17 +52,13 @@ export function CustomerPicker({ value, onChange, ...rest }: PickerProps) {
 /** A user of the organization (only admins and managers may list them). */
 export function UserPicker({ value, onChange, ...rest }: PickerProps) {
   const { t } = useTranslation();
-  const users = useQuery({
-    queryKey: ['users', 'pick'],
-    queryFn: () => unwrap(api.GET('/v1/users', { params: { query: { limit: 200, active: true } } })),
-    staleTime: 60_000,
-  });
+  const users = useAllUsers();
   return (
     <Select
       showSearch={{ optionFilterProp: 'label' }}
       value={value ?? undefined}
       onChange={(v: string | undefined) => onChange?.(v)}
-      options={(users.data?.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
+      options={(users.data ?? []).filter((u) => u.active).map((u) => ({ value: u.id, label: u.name }))}
       loading={users.isFetching}
       notFoundContent={t('state.empty')}
       style={{ minWidth: 180, ...rest.style }}

@@ -7,7 +7,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useFormat } from '../../lib/format';
 import { QueryState } from '../../lib/QueryState';
-import { AUDIT_ACTIONS, AUDIT_ENTITIES, useAllUsers, useAuditLog, type AuditAction, type AuditEntity, type AuditEntry, type AuditFilter } from './api';
+import { useAllUsers } from '../../lib/directory';
+import { AUDIT_ACTIONS, AUDIT_ENTITIES, useAuditLog, type AuditAction, type AuditEntity, type AuditEntry, type AuditFilter } from './api';
 
 const FILTERS = ['actor_id', 'entity', 'entity_id', 'action'] as const;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;

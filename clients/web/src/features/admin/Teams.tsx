@@ -8,7 +8,8 @@ import { useHasRole } from '../../lib/auth';
 import { changedFields, useConflictSave } from '../../lib/conflict';
 import { problemMessage } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
-import { loadTeam, saveTeam, saveUser, useAllTeams, useAllUsers, useCreateTeam, type Team, type User } from './api';
+import { useAllTeams, useAllUsers } from '../../lib/directory';
+import { loadTeam, saveTeam, saveUser, useCreateTeam, type Team, type User } from './api';
 import { FormProblem, SaveCancel, useRefusal } from './FormProblem';
 
 export default function Teams() {

@@ -9,7 +9,8 @@ import { useHasRole } from '../../lib/auth';
 import { changedFields, useConflictSave } from '../../lib/conflict';
 import { problemMessage } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
-import { loadUser, ROLES, saveUser, useAllTeams, useCreateUser, useDeactivateUser, useUserList, type Role, type Team, type User, type UserFilter } from './api';
+import { useAllTeams } from '../../lib/directory';
+import { loadUser, ROLES, saveUser, useCreateUser, useDeactivateUser, useUserList, type Role, type Team, type User, type UserFilter } from './api';
 import { FormProblem, SaveCancel, useRefusal } from './FormProblem';
 
 export default function Users() {

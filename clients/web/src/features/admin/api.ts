@@ -2,7 +2,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { api, newKey, queryClient, unwrap, type Schemas } from '../../lib/api';
 import { ifMatch } from '../../lib/conflict';
-import { compact, useKeysetList, type Page } from '../../lib/list';
+import { compact, useKeysetList } from '../../lib/list';
 
 export type User = Schemas['User'];
 export type Team = Schemas['Team'];
@@ -32,35 +32,6 @@ export function useUserList(filter: UserFilter, enabled = true) {
     (cursor) => unwrap(api.GET('/v1/users', { params: { query: { ...compact({ ...filter }), cursor, limit: 100 } } })),
     enabled,
   );
-}
-
-/** Every row of a keyset list, following its cursors to the end. */
-async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await fetchPage(cursor);
-    out.push(...page.data);
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor);
-  return out;
-}
-
-/** Every user of the organization (to name people in lists and pick them). */
-export function useAllUsers(enabled = true) {
-  return useQuery({
-    queryKey: ['users', 'all-pages'],
-    enabled,
-    queryFn: () => allPages((cursor) => unwrap(api.GET('/v1/users', { params: { query: { limit: 200, cursor } } }))),
-  });
-}
-
-/** Every team (any signed-in user may list them). */
-export function useAllTeams() {
-  return useQuery({
-    queryKey: ['teams', 'all-pages'],
-    queryFn: () => allPages((cursor) => unwrap(api.GET('/v1/teams', { params: { query: { limit: 200, cursor } } }))),
-  });
 }
 
 function invalidateUsers() {

@@ -10,7 +10,8 @@ import { useHasRole, useMe } from '../../lib/auth';
 import { changedFields, useConflictSave } from '../../lib/conflict';
 import { fieldMessage, problemMessage, showFieldErrors } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
-import { fetchCustomer, saveCustomer, useCreateCustomer, useCustomer, useDuplicateCandidates, useUsers, type Customer, type CustomerPatch } from './api';
+import { fetchCustomer, saveCustomer, useCreateCustomer, useCustomer, useDuplicateCandidates, type Customer, type CustomerPatch } from './api';
+import { useAllUsers } from '../../lib/directory';
 import { useDebounced } from './debounce';
 import { DuplicatePrompt } from './DuplicatePrompt';
 import { emptyValues, fieldsOf, toFields, toInput, toValues, type CustomerFormValues } from './fields';
@@ -167,7 +168,7 @@ function CustomerFields({ form, initial, problem, busy, onSubmit, creating, name
   const { t } = useTranslation('customers');
   const navigate = useNavigate();
   const assigns = useHasRole('admin', 'manager');
-  const users = useUsers();
+  const users = useAllUsers();
   const required = [{ required: true, whitespace: true, message: t('common:problem.field.required') }];
   const half = { style: { marginBottom: 16 } };
 

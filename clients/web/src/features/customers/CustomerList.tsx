@@ -8,7 +8,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
 import { useFormat } from '../../lib/format';
-import { PAGE, useCustomerList, useUsers, type Customer, type CustomerFilters } from './api';
+import { PAGE, useCustomerList, type Customer, type CustomerFilters } from './api';
+import { useAllUsers } from '../../lib/directory';
 import { useDebounced } from './debounce';
 import { ProblemAlert } from './formAction';
 import { CATEGORIES, STATUSES, StatusTag, useCategoryLabel } from './labels';
@@ -48,7 +49,7 @@ export default function CustomerList() {
   const [params, setParams] = useSearchParams();
   const mayCreate = useHasRole('admin', 'manager', 'sales');
   const seesOthers = useHasRole('admin', 'manager', 'assistant', 'finance', 'service');
-  const users = useUsers();
+  const users = useAllUsers();
   const categoryLabel = useCategoryLabel();
 
   // What the user types, shown at once; the URL (and the query) follow when they

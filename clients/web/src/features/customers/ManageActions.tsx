@@ -9,7 +9,8 @@ import { useNavigate } from 'react-router-dom';
 import { useHasRole } from '../../lib/auth';
 import { problemMessage } from '../../lib/problem';
 import { FormDialog, useFormAction } from './formAction';
-import { useCustomerSearch, useDeleteCustomer, useMergeCustomer, useTransferCustomer, useUsers, type Customer } from './api';
+import { useCustomerSearch, useDeleteCustomer, useMergeCustomer, useTransferCustomer, type Customer } from './api';
+import { useAllUsers } from '../../lib/directory';
 
 export function ManageActions({ customer }: { customer: Customer }) {
   const { t } = useTranslation('customers');
@@ -56,7 +57,7 @@ function TransferDialog({ customer, onClose }: { customer: Customer; onClose: ()
   const { t } = useTranslation('customers');
   const { message } = App.useApp();
   const [form] = Form.useForm<{ owner_id: string }>();
-  const users = useUsers();
+  const users = useAllUsers();
   const transfer = useTransferCustomer(customer.id);
   const { error, onFinish } = useFormAction(form, async ({ owner_id }: { owner_id: string }) => {
     await transfer.mutateAsync(owner_id);

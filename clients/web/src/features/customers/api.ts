@@ -2,9 +2,8 @@
 // thing they read or write, and which keys a write makes stale.
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { api, ApiError, newKey, queryClient, unwrap, type Schemas } from '../../lib/api';
-import { useHasRole } from '../../lib/auth';
 import { ifMatch } from '../../lib/conflict';
-import { compact, useKeysetList, type Page } from '../../lib/list';
+import { allPages, compact, useKeysetList } from '../../lib/list';
 import { newestFirst } from './timeline';
 
 export type Customer = Schemas['Customer'];
@@ -27,18 +26,6 @@ export interface CustomerFilters {
 
 /** Customers asked for at once; the list shows one such page at a time. */
 export const PAGE = 100;
-
-/** Every row of a keyset list, page after page (up to `max` rows). */
-async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, max = Infinity): Promise<T[]> {
-  const rows: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await fetchPage(cursor);
-    rows.push(...page.data);
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor && rows.length < max);
-  return rows;
-}
 
 /** A search is one at a time per user: a 429 while the previous one is still
  * running is asked again shortly instead of shown as a failure. */
@@ -151,17 +138,6 @@ export function useDeleteCustomer() {
       queryClient.removeQueries({ queryKey: ['customers', c.id] });
       void queryClient.invalidateQueries({ queryKey: ['customers', 'list'] });
     },
-  });
-}
-
-/** Every user of the organization (only admins and managers may list them). */
-export function useUsers() {
-  const mayList = useHasRole('admin', 'manager');
-  return useQuery({
-    queryKey: ['users', 'all'],
-    enabled: mayList,
-    staleTime: 60_000,
-    queryFn: () => allPages((cursor) => unwrap(api.GET('/v1/users', { params: { query: { limit: 200, cursor } } }))),
   });
 }
 

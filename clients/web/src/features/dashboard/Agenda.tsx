@@ -6,7 +6,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useMe } from '../../lib/auth';
 import { useFormat } from '../../lib/format';
 import { QueryState } from '../../lib/QueryState';
-import { useAllTeams, useAllUsers } from '../admin/api';
+import { useAllTeams, useAllUsers } from '../../lib/directory';
 import { useAgenda, type AgendaItem, type AgendaKind } from './api';
 import { Panel } from './Panel';
 

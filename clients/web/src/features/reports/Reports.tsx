@@ -11,7 +11,7 @@ import { useSearchParams } from 'react-router-dom';
 import { Chart, type ChartOption } from '../../lib/Chart';
 import { problemMessage } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
-import { useAllTeams } from '../admin/api';
+import { useAllTeams } from '../../lib/directory';
 import { downloadPerformanceCsv, usePerformance, type PerformanceQuery } from './api';
 import { funnelSteps, type PerformanceReport } from './figures';
 import { FiguresChart } from './FiguresChart';
