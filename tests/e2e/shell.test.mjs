@@ -57,3 +57,20 @@ test('a typed URL to a page that does not exist shows "not found", then the sign
   assert.match(page.url(), /\/no\/such\/page$/);
   await context.close();
 });
+
+test('on a narrow screen the menu folds behind a button in the header and opens with it', async () => {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  await signIn(page, org, '/customers');
+  await page.getByRole('heading', { name: '客户' }).waitFor();
+  const menuButton = page.getByRole('button', { name: '菜单' });
+  assert.equal(await menuButton.getAttribute('aria-expanded'), 'false');
+  await screenshot(page, 'shell-phone');
+  assert.equal(await page.getByRole('link', { name: '报价单' }).isVisible(), false);
+  await assertAccessible(page, 'the customers list on a phone');
+  await menuButton.click();
+  await page.getByRole('link', { name: '报价单' }).click();
+  await page.waitForURL(/\/quotations$/);
+  assert.equal(await menuButton.getAttribute('aria-expanded'), 'false');
+  await context.close();
+});

@@ -4,7 +4,7 @@ import type { FeatureTexts } from './i18n';
 
 export const common: FeatureTexts = {
   'zh-CN': {
-    app: { name: '客户关系管理', skip: '跳到内容' },
+    app: { name: '客户关系管理', skip: '跳到内容', menu: '菜单' },
     nav: {
       dashboard: '工作台',
       customers: '客户',
@@ -75,7 +75,7 @@ export const common: FeatureTexts = {
     },
   },
   en: {
-    app: { name: 'CRM', skip: 'Skip to content' },
+    app: { name: 'CRM', skip: 'Skip to content', menu: 'Menu' },
     nav: {
       dashboard: 'Dashboard',
       customers: 'Customers',
