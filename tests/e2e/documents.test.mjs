@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { addUser, api, createCustomer, signup } from '../api/lib/client.mjs';
-import { APP, assertAccessible, assertNoErrors, launch, screenshot, signIn } from './lib/browser.mjs';
-import { createProduct, createQuotation, downloadPdfText, getRecord, settled, stillPage, until, yuan } from './lib/documents.mjs';
+import { APP, assertAccessible, assertNoErrors, launch, openPage, screenshot, settled, signIn } from './lib/browser.mjs';
+import { createProduct, createQuotation, downloadPdfText, getRecord, until, yuan } from './lib/documents.mjs';
 
 let browser;
 let org;
@@ -38,7 +38,7 @@ async function pick(page, name, text) {
 test('a quotation becomes a contract, is partly shipped, and its documents print', async () => {
   const product = await createProduct(org.token, { name: '数控车床', sku: 'CNC-100', unit: '台', unit_price: '1200.00', tax_rate: '13' });
   const customer = await createCustomer(org.token, { name: '华东机械 Huadong Machinery' });
-  const { page, context, errors } = await stillPage(browser);
+  const { page, context, errors } = await openPage(browser);
   await signIn(page, org);
 
   // The catalogue lists the product.
@@ -269,8 +269,8 @@ test('a quotation becomes a contract, is partly shipped, and its documents print
 test('a stale edit of a quotation keeps the typing and re-applies it over the other change', async () => {
   const customer = await createCustomer(org.token, { name: '西湖贸易' });
   const q = await createQuotation(org.token, customer.id, { notes: '原始备注' });
-  const a = await stillPage(browser);
-  const b = await stillPage(browser);
+  const a = await openPage(browser);
+  const b = await openPage(browser);
   await signIn(a.page, org, `/quotations/${q.id}`);
   await signIn(b.page, org, `/quotations/${q.id}`);
   await a.page.getByRole('heading', { name: `报价单 ${q.number}` }).waitFor();
@@ -313,7 +313,7 @@ test("a salesperson's typed URL to a colleague's quotation shows 未找到", asy
   const shipment = (await api('POST', '/v1/shipments', { token: owner.token, body: { contract_id: contract.id } })).body;
   assert.ok(shipment.id, 'the colleague has a shipment');
 
-  const { page, context } = await stillPage(browser);
+  const { page, context } = await openPage(browser);
   await signIn(page, { ...other, slug: org.slug }, `/quotations/${q.id}`);
   await page.getByRole('heading', { name: '未找到' }).waitFor();
   assert.equal(await page.getByText('张的客户').count(), 0);
@@ -333,7 +333,7 @@ test('changing a sent quotation makes a new revision; a bad quantity is shown in
   const customer = await createCustomer(org.token, { name: '南山科技' });
   const q = await createQuotation(org.token, customer.id);
   await api('POST', `/v1/quotations/${q.id}/send`, { token: org.token });
-  const { page, context, errors } = await stillPage(browser);
+  const { page, context, errors } = await openPage(browser);
   await signIn(page, org, `/quotations/${q.id}`);
   await page.getByRole('heading', { name: `报价单 ${q.number}` }).waitFor();
   await page.getByText('保存修改会生成第 2 版').waitFor();
@@ -377,7 +377,7 @@ test('changing a sent quotation makes a new revision; a bad quantity is shown in
 test('the catalogue loads more products on demand', async () => {
   const fresh = await signup();
   for (let i = 0; i < 55; i++) await createProduct(fresh.token, { sku: `BULK-${String(i).padStart(3, '0')}`, name: `批量产品 ${i}` });
-  const { page, context } = await stillPage(browser);
+  const { page, context } = await openPage(browser);
   await signIn(page, fresh, '/products');
   await page.getByRole('cell', { name: 'BULK-000', exact: true }).waitFor();
   const rows = page.locator('.ant-table-tbody tr.ant-table-row');

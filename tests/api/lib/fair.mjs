@@ -3,18 +3,13 @@
 // checked against openapi/openapi.yaml like every other test's, PostgreSQL
 // frozen and thawed, customers seeded in bulk, and latency figures.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { startServer as startOwnServer } from './server.mjs';
 import { checkResponse } from './spec.mjs';
 
-const BINARY = process.env.CRM_TEST_BINARY ?? fileURLToPath(new URL('../../../build-test/crm-server', import.meta.url));
 export const APP_DB = process.env.CRM_TEST_APP_DB;
 export const OWNER_DB = process.env.CRM_TEST_OWNER_DB;
-// The keys of the server under test: loading them is quicker than making new ones.
-const DATA_DIR = process.env.CRM_TEST_KEYS_DIR ? dirname(process.env.CRM_TEST_KEYS_DIR) : undefined;
 const SANITIZER = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/;
 
 /** One request to `base`, checked against the contract; { status, headers, body, text, ms }. */
@@ -43,50 +38,19 @@ export async function call(base, method, path, { token, body, headers = {}, time
 }
 
 /**
- * Start `crm-server serve` on `port` with the test database and `env` over
- * the defaults. Resolves { base, log(), stop() } once /healthz answers; stop()
- * sends SIGTERM and asserts a clean exit without sanitizer reports.
+ * Start `crm-server serve` on `port` (lib/server.mjs) with `env` over the
+ * defaults and a token rate out of the way. Resolves { base, log(), stop() };
+ * stop() sends SIGTERM and asserts a clean exit without sanitizer reports.
  */
 export async function startServer(port, env = {}) {
-  assert.ok(APP_DB && DATA_DIR, 'CRM_TEST_APP_DB and CRM_TEST_KEYS_DIR must be set (scripts/test.sh sets them)');
-  const child = spawn(BINARY, ['serve'], {
-    env: {
-      ...process.env,
-      CRM_DATABASE_URL: APP_DB,
-      CRM_DATA_DIR: DATA_DIR,
-      CRM_BIND: '127.0.0.1',
-      CRM_PORT: String(port),
-      CRM_SWEEP_SECONDS: '3600',
-      CRM_TOKEN_RATE: '1000',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding('utf8');
-    stream.on('data', (d) => {
-      output += d;
-    });
-  }
-  const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const up = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) })
-      .then((r) => r.status === 200)
-      .catch(() => false);
-    if (up) break;
-    assert.ok(i < 150 && child.exitCode === null, `the server on port ${port} did not come up:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const server = await startOwnServer(port, { CRM_TOKEN_RATE: '1000', ...env });
   return {
-    base,
-    log: () => output,
+    base: server.url,
+    log: server.log,
     async stop() {
-      child.kill('SIGTERM');
-      const code = await exited;
-      assert.equal(code, 0, `the server exits 0 on SIGTERM:\n${output.slice(-2000)}`);
-      assert.doesNotMatch(output, SANITIZER);
+      const code = await server.stop();
+      assert.equal(code, 0, `the server exits 0 on SIGTERM:\n${server.log().slice(-2000)}`);
+      assert.doesNotMatch(server.log(), SANITIZER);
     },
   };
 }

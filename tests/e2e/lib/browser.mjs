@@ -26,7 +26,14 @@ export async function launch() {
 /** A fresh browser context (its own storage: another person at another
  * computer) in `locale`, and a page in it. */
 export async function openPage(browser, { locale = 'zh-CN' } = {}) {
-  const context = await browser.newContext({ locale, viewport: { width: 1366, height: 860 }, acceptDownloads: true });
+  // Reduced motion: the app then draws no transitions, so a click never lands
+  // on a dialog still zooming in and a screenshot never catches one half-way.
+  const context = await browser.newContext({
+    locale,
+    viewport: { width: 1366, height: 860 },
+    acceptDownloads: true,
+    reducedMotion: 'reduce',
+  });
   context.setDefaultTimeout(15000);
   const page = await context.newPage();
   const errors = [];
@@ -55,8 +62,16 @@ export async function signIn(page, { slug, email, password }, path = '/') {
   await page.getByRole('button', { name: /退出登录|Sign out/ }).waitFor();
 }
 
-/** Saves a full-page screenshot as build-test/screenshots/<name>.png. */
+/** Waits until no table or page is still showing its loading veil (so a
+ * screenshot or the accessibility check sees the screen as a person does). */
+export async function settled(page) {
+  await page.waitForFunction(() => !document.querySelector('.ant-spin-blur, .ant-spin-spinning, .ant-table-placeholder .ant-spin'));
+  await page.waitForTimeout(350); // the veil's fade-out
+}
+
+/** Saves a full-page screenshot, once loading is over, as build-test/screenshots/<name>.png. */
 export async function screenshot(page, name) {
+  await settled(page);
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }

@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, expectStatus, uniq } from '../../api/lib/client.mjs';
-import { openPage } from './browser.mjs';
 
 /** A catalogue product that must be created; returns it. */
 export async function createProduct(token, fields = {}) {
@@ -41,21 +40,6 @@ export async function downloadPdfText(page, button) {
 /** How the app shows an amount in zh-CN (the same Intl formatting). */
 export function yuan(amount) {
   return new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY', minimumFractionDigits: 2 }).format(amount);
-}
-
-/** Waits until no table or page is still showing its loading veil (so a
- * screenshot or the accessibility check sees the screen as a person does). */
-export async function settled(page) {
-  await page.waitForFunction(() => !document.querySelector('.ant-spin-blur, .ant-spin-spinning, .ant-table-placeholder .ant-spin'));
-  await page.waitForTimeout(350); // the veil's fade-out
-}
-
-/** A page whose browser asks for reduced motion: the app then animates
- * nothing, so a click never lands on a dialog still zooming in. */
-export async function stillPage(browser, options) {
-  const opened = await openPage(browser, options);
-  await opened.page.emulateMedia({ reducedMotion: 'reduce' });
-  return opened;
 }
 
 /** Polls `check` (async) until it returns something truthy; returns that. */

@@ -1,11 +1,11 @@
 // QueryState.tsx: one way every screen shows a query that is loading or
 // failed: a spinner, "not found" for a 404, otherwise the problem and a retry.
-import { Alert, Button, Spin } from 'antd';
+import { Spin } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '@crm/shared';
 import { NotFound } from './NotFound';
-import { problemMessage } from './problem';
+import { ProblemAlert } from './forms';
 
 interface Props<T> {
   query: { data: T | undefined; error: unknown; isPending: boolean; refetch: () => unknown };
@@ -16,14 +16,7 @@ export function QueryState<T>({ query, children }: Props<T>) {
   const { t } = useTranslation();
   if (query.error) {
     if (query.error instanceof ApiError && query.error.status === 404) return <NotFound />;
-    return (
-      <Alert
-        type="error"
-        showIcon
-        title={problemMessage(t, query.error)}
-        action={<Button onClick={() => void query.refetch()}>{t('action.retry')}</Button>}
-      />
-    );
+    return <ProblemAlert error={query.error} retry={query.refetch} />;
   }
   if (query.isPending || query.data === undefined) {
     return (

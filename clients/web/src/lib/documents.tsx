@@ -3,12 +3,13 @@
 // state action button (send, activate, ship...) that says what the server
 // refused.
 import { DownloadOutlined, FilePdfOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Descriptions, Popconfirm, Select, Space, Table, Tag, Typography, type DescriptionsProps, type TableColumnsType } from 'antd';
+import { App, Button, Card, Descriptions, Popconfirm, Select, Space, Table, Tag, Typography, type DescriptionsProps, type TableColumnsType } from 'antd';
 import { useState, type CSSProperties, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, saveDownload } from './api';
 import { useHasRole } from './auth';
 import { BusyButton } from './BusyButton';
+import { ProblemAlert } from './forms';
 import { CustomerPicker, UserPicker } from './pickers';
 import { problemMessage } from './problem';
 
@@ -217,10 +218,9 @@ interface KeysetRows<T> {
 
 /** A keyset list (lib/list.ts) as a table: its problem above, "load more" below. */
 export function KeysetTable<T extends object>({ list, columns, empty, small }: { list: KeysetRows<T>; columns: TableColumnsType<T>; empty: string; small?: boolean }) {
-  const { t } = useTranslation();
   return (
     <>
-      {list.error ? <Alert type="error" showIcon title={problemMessage(t, list.error)} /> : null}
+      <ProblemAlert error={list.error} />
       <Table<T>
         rowKey="id"
         size={small ? 'small' : undefined}

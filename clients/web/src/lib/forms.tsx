@@ -2,7 +2,8 @@
 // Save/Cancel as real buttons inside the form (so Enter in any field
 // submits), a refusal as field errors plus one sentence, and the edit of a
 // record that sends only what changed and survives a stale If-Match.
-import { App, Button, Form, Space, type FormInstance } from 'antd';
+import { Alert, App, Button, Form, Space, type FormInstance } from 'antd';
+import type { FieldError } from '@crm/shared';
 import type { TFunction } from 'i18next';
 import { useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +11,54 @@ import { BusyButton } from './BusyButton';
 import { changedFields, useConflictSave } from './conflict';
 import { ApiError } from './api';
 import { fieldMessage, problemMessage, showFieldErrors } from './problem';
+
+/** A refusal of the server as a form shows it: the error, and the field
+ * errors no field of the form shows (those sit next to their field). */
+export interface Refusal {
+  error: unknown;
+  rest: FieldError[];
+}
+
+/** The problem of a request as a whole, above its form or list: a sentence,
+ * the field errors no field shows, and a retry when given. */
+export function ProblemAlert({ error, rest = [], retry }: { error: unknown; rest?: FieldError[]; retry?: () => unknown }) {
+  const { t } = useTranslation();
+  if (error === null || error === undefined) return null;
+  return (
+    <Alert
+      type="error"
+      showIcon
+      role="alert"
+      style={{ marginBottom: 16 }}
+      title={problemMessage(t, error)}
+      description={rest.length > 0 ? rest.map((e) => `${e.field}: ${fieldMessage(t, e)}`).join('；') : undefined}
+      action={retry && <Button onClick={() => void retry()}>{t('action.retry')}</Button>}
+    />
+  );
+}
+
+/** `run(action)` runs a form's save; when the server refuses it, the field
+ * errors go next to their fields of `form` and the rest into `refusal`
+ * (show it with <ProblemAlert {...refusal} />). Resolves whether it saved. */
+export function useRefusal(form: FormInstance) {
+  const { t } = useTranslation();
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (action: () => Promise<unknown>): Promise<boolean> => {
+    setRefusal(null);
+    setBusy(true);
+    try {
+      await action();
+      return true;
+    } catch (e) {
+      setRefusal({ error: e, rest: showFieldErrors(t, form, e) });
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { refusal, busy, run, clear: () => setRefusal(null) };
+}
 
 export function FormButtons({ onCancel, busy, saveLabel }: { onCancel?: () => void; busy?: boolean; saveLabel?: string }) {
   const { t } = useTranslation();

@@ -8,7 +8,7 @@ import { changedFields, useConflictSave } from '../../lib/conflict';
 import { useFormat } from '../../lib/format';
 import { QueryState } from '../../lib/QueryState';
 import { loadTenantSettings, saveTenantSettings, showTenantSettings, useTenantSettings, type TenantSettings } from './api';
-import { FormProblem, useRefusal } from './FormProblem';
+import { ProblemAlert, useRefusal } from '../../lib/forms';
 
 type Values = Pick<TenantSettings, 'name' | 'timezone' | 'default_currency' | 'dormant_after_days' | 'duplicate_threshold'>;
 const FIELDS: (keyof Values)[] = ['name', 'timezone', 'default_currency', 'dormant_after_days', 'duplicate_threshold'];
@@ -37,7 +37,7 @@ function SettingsForm({ settings }: { settings: TenantSettings }) {
 
   return (
     <Card style={{ maxWidth: 720 }}>
-      <FormProblem refusal={refusal} />
+      {refusal && <ProblemAlert {...refusal} />}
       <Form<Values>
         form={form}
         layout="vertical"

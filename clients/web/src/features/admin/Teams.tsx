@@ -10,7 +10,7 @@ import { problemMessage } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
 import { useAllTeams, useAllUsers } from '../../lib/directory';
 import { loadTeam, saveTeam, saveUser, useCreateTeam, type Team, type User } from './api';
-import { FormProblem, SaveCancel, useRefusal } from './FormProblem';
+import { FormButtons, ProblemAlert, useRefusal } from '../../lib/forms';
 
 export default function Teams() {
   const { t } = useTranslation('admin');
@@ -97,7 +97,7 @@ function AddTeam({ people, onClose }: { people: User[]; onClose: () => void }) {
   };
   return (
     <Modal open title={t('teams.add')} onCancel={onClose} footer={null} destroyOnHidden>
-      <FormProblem refusal={refusal} />
+      {refusal && <ProblemAlert {...refusal} />}
       <TeamForm form={form} people={people} initial={{ name: '', leader_id: '' }} onFinish={(v) => void submit(v)} busy={busy} onCancel={onClose} />
     </Modal>
   );
@@ -120,7 +120,7 @@ function TeamForm(props: {
       <Form.Item name="leader_id" label={t('teams.leader')} extra={t('teams.leaderHint')}>
         <Select options={leaderOptions(props.people, t('teams.noLeader'))} />
       </Form.Item>
-      <SaveCancel busy={props.busy} onCancel={props.onCancel} />
+      <FormButtons busy={props.busy} onCancel={props.onCancel} />
     </Form>
   );
 }
@@ -159,7 +159,7 @@ function EditTeam({ team, people, onClose }: { team: Team; people: User[]; onClo
 
   return (
     <Modal open title={t('teams.editTitle', { name: team.name })} onCancel={onClose} footer={null} destroyOnHidden>
-      <FormProblem refusal={refusal} />
+      {refusal && <ProblemAlert {...refusal} />}
       <TeamForm
         form={form}
         people={people}

@@ -11,7 +11,7 @@ import { problemMessage } from '../../lib/problem';
 import { QueryState } from '../../lib/QueryState';
 import { useAllTeams } from '../../lib/directory';
 import { loadUser, ROLES, saveUser, useCreateUser, useDeactivateUser, useUserList, type Role, type Team, type User, type UserFilter } from './api';
-import { FormProblem, SaveCancel, useRefusal } from './FormProblem';
+import { FormButtons, ProblemAlert, useRefusal } from '../../lib/forms';
 
 export default function Users() {
   const { t } = useTranslation('admin');
@@ -163,7 +163,7 @@ function AddUser({ teams, onClose }: { teams: Team[]; onClose: () => void }) {
 
   return (
     <Modal open title={t('users.add')} onCancel={onClose} footer={null} destroyOnHidden>
-      <FormProblem refusal={refusal} />
+      {refusal && <ProblemAlert {...refusal} />}
       <Form<NewUser> form={form} layout="vertical" onFinish={(v) => void submit(v)} initialValues={{ role: 'sales', team_id: '' }}>
         <Form.Item name="name" label={t('users.name')} rules={required}>
           <Input autoFocus />
@@ -180,7 +180,7 @@ function AddUser({ teams, onClose }: { teams: Team[]; onClose: () => void }) {
         <Form.Item name="password" label={t('users.password')} rules={required}>
           <Input.Password autoComplete="new-password" />
         </Form.Item>
-        <SaveCancel busy={busy} onCancel={onClose} />
+        <FormButtons busy={busy} onCancel={onClose} />
       </Form>
     </Modal>
   );
@@ -216,7 +216,7 @@ function EditUser({ user, teams, onClose }: { user: User; teams: Team[]; onClose
 
   return (
     <Modal open title={t('users.editTitle', { name: user.name })} onCancel={onClose} footer={null} destroyOnHidden>
-      <FormProblem refusal={refusal} />
+      {refusal && <ProblemAlert {...refusal} />}
       <Form form={form} layout="vertical" onFinish={submit} initialValues={{ ...user, team_id: user.team_id ?? '' }}>
         <Form.Item name="name" label={t('users.name')} rules={[{ required: true, message: t('common:problem.field.required') }]}>
           <Input autoFocus />
@@ -230,7 +230,7 @@ function EditUser({ user, teams, onClose }: { user: User; teams: Team[]; onClose
         <Form.Item name="active" label={t('users.activeSwitch')} valuePropName="checked">
           <Switch />
         </Form.Item>
-        <SaveCancel busy={busy} onCancel={onClose} />
+        <FormButtons busy={busy} onCancel={onClose} />
       </Form>
       {conflict.dialog}
     </Modal>

@@ -11,7 +11,7 @@ import { useFormat } from '../../lib/format';
 import { PAGE, useCustomerList, type Customer, type CustomerFilters } from './api';
 import { useAllUsers } from '../../lib/directory';
 import { useDebounced } from './debounce';
-import { ProblemAlert } from './formAction';
+import { ProblemAlert } from '../../lib/forms';
 import { CATEGORIES, STATUSES, StatusTag, useCategoryLabel } from './labels';
 
 const FILTERS = ['q', 'status', 'category', 'owner_id', 'region', 'tag'] as const;
@@ -188,7 +188,9 @@ export default function CustomerList() {
         <Table<Customer>
           rowKey="id"
           size="middle"
-          scroll={{ x: 1100 }}
+          // Rows scroll sideways on a narrow screen (each has a link to focus);
+          // an empty list does not, so no unreachable scroll region is left.
+          scroll={list.rows.length > 0 ? { x: 1100 } : undefined}
           loading={list.isPending}
           columns={columns}
           dataSource={list.rows}

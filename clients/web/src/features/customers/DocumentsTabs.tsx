@@ -1,6 +1,6 @@
 // DocumentsTabs.tsx: the customer's quotations, contracts and shipments, each
 // a link to its own page; amounts are the server's, formatted for display.
-import { Button, Space, Table, Tag } from 'antd';
+import { Button, Space, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,38 +8,17 @@ import { Link, useNavigate } from 'react-router-dom';
 import type { Schemas } from '../../lib/api';
 import { useHasRole } from '../../lib/auth';
 import { useFormat } from '../../lib/format';
-import { ProblemAlert } from './formAction';
+import { KeysetTable } from '../../lib/documents';
 import { useCustomerContracts, useCustomerQuotations, useCustomerShipments } from './api';
 
-interface ListState<T> {
-  rows: T[];
-  error: unknown;
-  isPending: boolean;
-  hasMore: boolean;
-  loadingMore: boolean;
-  loadMore: () => void;
-  refetch: () => unknown;
-}
+type ListState<T extends object> = Parameters<typeof KeysetTable<T>>[0]['list'];
 
 function DocumentTable<T extends { id: string }>({ list, columns, action }: { list: ListState<T>; columns: ColumnsType<T>; action?: ReactNode }) {
   const { t } = useTranslation('customers');
-  if (list.error) return <ProblemAlert error={list.error} retry={list.refetch} />;
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       {action}
-      <Table<T>
-        rowKey="id"
-        columns={columns}
-        dataSource={list.rows}
-        loading={list.isPending}
-        pagination={false}
-        locale={{ emptyText: t('docs.empty') }}
-      />
-      {list.hasMore && (
-        <Button onClick={list.loadMore} loading={list.loadingMore}>
-          {t('common:action.loadMore')}
-        </Button>
-      )}
+      <KeysetTable<T> list={list} columns={columns} empty={t('docs.empty')} />
     </Space>
   );
 }

@@ -9,7 +9,8 @@ import type { Schemas } from '../../lib/api';
 import { useFormat } from '../../lib/format';
 import { QueryState } from '../../lib/QueryState';
 import { useAddContactRecord, useContactRecords, useContacts, type ContactRecordInput } from './api';
-import { ProblemAlert, useFormAction } from './formAction';
+import { ProblemAlert } from '../../lib/forms';
+import { useFormAction } from './formAction';
 import { RECORD_KINDS } from './labels';
 
 type Kind = Schemas['ContactRecordKind'];
@@ -126,7 +127,7 @@ function RecordForm({ customerId, kind, onDone }: { customerId: string; kind: Ki
 
   return (
     <Card size="small" title={t(`records.addKind.${kind}`)}>
-      <ProblemAlert error={error} />
+      {error && <ProblemAlert {...error} />}
       <Form<Values>
         form={form}
         layout="vertical"

@@ -1,7 +1,7 @@
 // api.ts: the customers screens' server state — one TanStack Query hook per
 // thing they read or write, and which keys a write makes stale.
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { api, ApiError, newKey, queryClient, unwrap, type Schemas } from '../../lib/api';
+import { api, newKey, queryClient, unwrap, type Schemas } from '../../lib/api';
 import { ifMatch } from '../../lib/conflict';
 import { allPages, compact, useKeysetList } from '../../lib/list';
 import { newestFirst } from './timeline';
@@ -27,24 +27,11 @@ export interface CustomerFilters {
 /** Customers asked for at once; the list shows one such page at a time. */
 export const PAGE = 100;
 
-/** A search is one at a time per user: a 429 while the previous one is still
- * running is asked again shortly instead of shown as a failure. */
-async function whenNotBusy<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call();
-    } catch (e) {
-      if (!(e instanceof ApiError) || e.status !== 429 || attempt >= 4) throw e;
-      await new Promise((r) => setTimeout(r, 400 * (attempt + 1)));
-    }
-  }
-}
-
 /** The customers list with its filters, a page at a time. */
 export function useCustomerList(filters: CustomerFilters) {
   const query = compact(filters as Record<string, unknown>) as CustomerFilters;
   return useKeysetList<Customer>(['customers', 'list', query], (cursor) =>
-    whenNotBusy(() => unwrap(api.GET('/v1/customers', { params: { query: { ...query, limit: PAGE, cursor } } }))),
+    unwrap(api.GET('/v1/customers', { params: { query: { ...query, limit: PAGE, cursor } } })),
   );
 }
 
@@ -52,7 +39,7 @@ export function useCustomerList(filters: CustomerFilters) {
 export function useCustomerSearch(q: string) {
   return useQuery({
     queryKey: ['customers', 'search', q],
-    queryFn: () => whenNotBusy(() => unwrap(api.GET('/v1/customers', { params: { query: { q, limit: 20 } } }))),
+    queryFn: () => unwrap(api.GET('/v1/customers', { params: { query: { q, limit: 20 } } })),
     enabled: q.trim().length > 0,
   });
 }
@@ -63,7 +50,7 @@ export function useDuplicateCandidates(name: string) {
   const q = name.trim();
   return useQuery({
     queryKey: ['customers', 'duplicates', q],
-    queryFn: () => whenNotBusy(() => unwrap(api.GET('/v1/customers/duplicates', { params: { query: { name: q } } }))),
+    queryFn: () => unwrap(api.GET('/v1/customers/duplicates', { params: { query: { name: q } } })),
     enabled: q.length >= 2,
     staleTime: 30_000,
   });

@@ -1,42 +1,15 @@
-// formAction.tsx: how the customers screens' small forms and dialogs send
-// what was typed — the server's refusal next to its fields and above the form —
-// and the dialog frame they share.
-import { Alert, Button, Modal, type FormInstance } from 'antd';
-import { useState, type ReactNode } from 'react';
+// formAction.tsx: the customers screens' small forms and dialogs: the shared
+// refusal handling (lib/forms.tsx) as an `onFinish`, and the dialog frame.
+import { Modal, type FormInstance } from 'antd';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { problemMessage, showFieldErrors } from '../../lib/problem';
+import { ProblemAlert, useRefusal, type Refusal } from '../../lib/forms';
 
 /** `onFinish` for an antd Form: runs `action`; a refusal is put next to its
- * fields and kept in `error` for the message above the form. */
+ * fields and kept in `error` for the message above the form (lib/forms.tsx). */
 export function useFormAction<V>(form: FormInstance<V>, action: (values: V) => Promise<void>) {
-  const { t } = useTranslation('customers');
-  const [error, setError] = useState<unknown>(null);
-  const onFinish = async (values: V) => {
-    setError(null);
-    try {
-      await action(values);
-    } catch (e) {
-      setError(e);
-      showFieldErrors(t, form, e);
-    }
-  };
-  return { error, setError, onFinish: (values: V) => void onFinish(values) };
-}
-
-/** The problem of a request as a whole, above its form or list. */
-export function ProblemAlert({ error, retry }: { error: unknown; retry?: () => unknown }) {
-  const { t } = useTranslation('customers');
-  if (error === null || error === undefined) return null;
-  return (
-    <Alert
-      type="error"
-      showIcon
-      role="alert"
-      style={{ marginBottom: 16 }}
-      title={problemMessage(t, error)}
-      action={retry && <Button onClick={() => void retry()}>{t('common:action.retry')}</Button>}
-    />
-  );
+  const { refusal, run } = useRefusal(form);
+  return { error: refusal, onFinish: (values: V) => void run(() => action(values)) };
 }
 
 interface DialogProps {
@@ -44,7 +17,7 @@ interface DialogProps {
   okText: string;
   danger?: boolean;
   busy: boolean;
-  error: unknown;
+  error: Refusal | null;
   form: FormInstance;
   onClose: () => void;
   children: ReactNode;
@@ -65,7 +38,7 @@ export function FormDialog({ title, okText, danger, busy, error, form, onClose, 
       onCancel={onClose}
       destroyOnHidden
     >
-      <ProblemAlert error={error} />
+      {error && <ProblemAlert {...error} />}
       {children}
     </Modal>
   );
