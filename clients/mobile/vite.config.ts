@@ -39,6 +39,9 @@ function gzipAssets(): Plugin {
 
 export default defineConfig({
   base: '/m/',
+  // One React: antd-mobile (hoisted beside an older React another package
+  // asked for) must use the app's own, or its hooks run on a second copy.
+  resolve: { dedupe: ['react', 'react-dom'] },
   plugins: [
     react(),
     VitePWA({
