@@ -84,7 +84,7 @@ function ContactFormOf({ customerId, customerName, contact }: { customerId: stri
       label={t(`contact.field.${name}`)}
       rules={name === 'name' ? [{ required: true, whitespace: true, message: t('problem.field.required') }] : undefined}
     >
-      <Input clearable {...extra} />
+      <Input {...extra} />
     </Form.Item>
   );
 

@@ -92,7 +92,7 @@ function CustomerFormOf({ customer }: { customer: Customer | null }) {
       label={t(`customer.field.${name}`)}
       rules={name === 'name' ? [{ required: true, whitespace: true, message: t('problem.field.required') }] : undefined}
     >
-      <Input clearable {...extra} />
+      <Input {...extra} />
     </Form.Item>
   );
 

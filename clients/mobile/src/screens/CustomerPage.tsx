@@ -120,12 +120,12 @@ export function CustomerPage() {
               className="record"
               description={
                 <>
+                  <span className="record-time">{f.moment(r.occurred_at)}</span>
                   {r.summary && <span className="record-summary">{r.summary}</span>}
                   {distanceOf(r) != null && <span>{t('customer.distance', { distance: f.distance(distanceOf(r)!) })}</span>}
                   {r.next_contact_at && <span>{t('customer.next', { when: f.dayOf(r.next_contact_at) })}</span>}
                 </>
               }
-              extra={f.moment(r.occurred_at)}
             >
               <span className="record-kind">{t(`record.kinds.${r.kind}`)}</span>
               {r.contact_id && contactName(r.contact_id) && <span className="record-contact"> · {contactName(r.contact_id)}</span>}

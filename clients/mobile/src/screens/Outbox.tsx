@@ -103,28 +103,25 @@ function Entry({ op }: { op: OutboxOp }) {
                 </li>
               ))}
             </ul>
-            <Space wrap>
-              <Button color="primary" size="small" loading={busy} onClick={() => void act(() => confirmDuplicate(op.seq!), t('outbox.resolved'))}>
+            <div className="decisions">
+              <Button color="primary" loading={busy} onClick={() => void act(() => confirmDuplicate(op.seq!), t('outbox.resolved'))}>
                 {t('outbox.duplicate.anyway')}
               </Button>
-              <Button size="small" color="danger" fill="outline" disabled={busy} onClick={() => void giveUp()}>
+              <Button color="danger" fill="outline" disabled={busy} onClick={() => void giveUp()}>
                 {t('action.discard')}
               </Button>
-            </Space>
+            </div>
           </div>
         )}
         {op.state === 'invalid' && (
           <Invalid op={op} busy={busy} onResubmit={(body) => act(() => resubmit(op.seq!, body), t('outbox.resolved'))} onDiscard={() => void giveUp()} />
         )}
-        {op.state === 'pending' && (
-          <Button size="mini" color="danger" fill="none" disabled={busy} onClick={() => void giveUp()}>
-            {t('action.discard')}
-          </Button>
-        )}
-        {op.state === 'conflict' && (
-          <Button size="mini" color="danger" fill="none" disabled={busy} onClick={() => void giveUp()}>
-            {t('action.discard')}
-          </Button>
+        {(op.state === 'pending' || op.state === 'conflict') && (
+          <div className="give-up">
+            <Button size="small" color="danger" fill="none" disabled={busy} onClick={() => void giveUp()}>
+              {t('action.discard')}
+            </Button>
+          </div>
         )}
       </section>
     </Card>
@@ -177,17 +174,17 @@ function Conflict({ op, busy, onResolve }: { op: OutboxOp; busy: boolean; onReso
           </Radio.Group>
         </fieldset>
       ))}
-      <Space wrap className="conflict-actions">
-        <Button color="primary" size="small" loading={busy} onClick={() => void onResolve(choices)}>
+      <div className="decisions">
+        <Button className="wide" color="primary" loading={busy} onClick={() => void onResolve(choices)}>
           {t('outbox.conflict.apply')}
         </Button>
-        <Button size="small" disabled={busy} onClick={() => void onResolve(all('mine'))}>
+        <Button disabled={busy} onClick={() => void onResolve(all('mine'))}>
           {t('outbox.conflict.keepMine')}
         </Button>
-        <Button size="small" disabled={busy} onClick={() => void onResolve(all('server'))}>
+        <Button disabled={busy} onClick={() => void onResolve(all('server'))}>
           {t('outbox.conflict.takeServer')}
         </Button>
-      </Space>
+      </div>
     </div>
   );
 }
@@ -236,14 +233,14 @@ function Invalid({ op, busy, onResubmit, onDiscard }: { op: OutboxOp; busy: bool
           </Form.Item>
         ))}
       </Form>
-      <Space wrap>
-        <Button color="primary" size="small" loading={busy} onClick={() => void send()}>
+      <div className="decisions">
+        <Button color="primary" loading={busy} onClick={() => void send()}>
           {t('outbox.invalid.resubmit')}
         </Button>
-        <Button size="small" color="danger" fill="outline" disabled={busy} onClick={onDiscard}>
+        <Button color="danger" fill="outline" disabled={busy} onClick={onDiscard}>
           {t('action.discard')}
         </Button>
-      </Space>
+      </div>
     </div>
   );
 }

@@ -31,12 +31,13 @@ export function Search() {
       }
     >
       <div className="search-box" role="search">
-        <SearchBar
-          placeholder={t('search.placeholder')}
-          value={query}
-          onChange={type}
-          onClear={() => type('')}
-        />
+        {/* antd-mobile's own clear icon is an unnamed div; this one is a button. */}
+        <SearchBar className="search-bar" placeholder={t('search.placeholder')} value={query} onChange={type} clearable={false} />
+        {query && (
+          <Button className="search-clear" size="small" fill="none" onClick={() => type('')}>
+            {t('search.clear')}
+          </Button>
+        )}
       </div>
       {results === undefined ? (
         <Loading />
