@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { api, createCustomer, expectStatus, ifMatch, listAll } from '../api/lib/client.mjs';
 import { assertAccessible, assertNoErrors, launch } from './lib/browser.mjs';
 import { salesOrganization } from './lib/customers.mjs';
-import { HERE, openPhone, phoneShot, phoneTable, signInPhone, still, synced, syncState, tab } from './lib/phone.mjs';
+import { goOffline, HERE, openPhone, phoneShot, phoneTable, signInPhone, still, synced, syncState, tab } from './lib/phone.mjs';
 
 let browser;
 let o;
@@ -81,8 +81,7 @@ test('a whole day offline: everything made on the phone reaches the server once,
   await assertAccessible(page, 'the agenda');
 
   // No signal from here on.
-  await context.setOffline(true);
-  await page.waitForFunction(() => document.documentElement.dataset.sync === 'offline');
+  await goOffline(context, page);
   await page.getByRole('status').filter({ hasText: '离线' }).waitFor();
 
   // Looked up while typing, in Chinese and in Latin letters.

@@ -457,7 +457,7 @@ export const en: typeof zh = {
     language: 'Language',
     signOut: 'Sign out',
     signOutConfirm: 'Sign out? The data on this phone is cleared.',
-    signOutWarn: '{{count}} records have not reached the server yet and are lost if you sign out. Sign out anyway?',
+    signOutWarn: 'Not sent to the server yet: {{count}}. Signing out loses them. Sign out anyway?',
     signOutAnyway: 'Sign out anyway',
   },
   language: { 'zh-CN': '中文', 'en-US': 'English' },

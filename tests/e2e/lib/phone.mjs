@@ -47,6 +47,13 @@ export async function synced(page, since = '') {
   );
 }
 
+/** Takes the phone's network away and waits until the app knows it (a
+ * pass that was under way has ended). */
+export async function goOffline(context, page) {
+  await context.setOffline(true);
+  await page.waitForFunction(() => navigator.onLine === false && document.documentElement.dataset.sync !== 'syncing');
+}
+
 /** Signs in through the app's form and waits for the first sync to end. */
 export async function signInPhone(page, { slug, email, password }) {
   await page.goto(`${MOBILE}/`);
@@ -91,7 +98,7 @@ export async function still(page) {
  * it (the sync line on top, the tabs at the bottom, nothing between covered),
  * once no toast is left: build-test/screenshots/mobile/<name>.png. */
 export async function phoneShot(page, name) {
-  await still(page);
+  await page.waitForFunction(() => !document.querySelector('.adm-toast-mask'));
   const size = page.viewportSize();
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   if (height > size.height) await page.setViewportSize({ width: size.width, height });

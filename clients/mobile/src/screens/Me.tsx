@@ -25,7 +25,7 @@ export function Me() {
     const waiting = outbox?.length ?? 0;
     const ok = await Dialog.confirm({
       content: waiting > 0 ? t('me.signOutWarn', { count: waiting }) : t('me.signOutConfirm'),
-      confirmText: waiting > 0 ? t('me.signOutAnyway') : t('me.signOut'),
+      confirmText: <span className="dialog-danger">{waiting > 0 ? t('me.signOutAnyway') : t('me.signOut')}</span>,
       cancelText: t('action.cancel'),
     });
     if (ok) await signOut();

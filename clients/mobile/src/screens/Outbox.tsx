@@ -13,6 +13,16 @@ import { fieldMessage, problemMessage } from '../lib/problem';
 
 type Row = Record<string, unknown>;
 
+/** Members of a write that are ids or choices from a list, not texts. */
+const FIXED = new Set(['id', 'customer_id', 'contact_id', 'status', 'kind', 'category', 'direction', 'occurred_at', 'next_contact_at', 'birthday']);
+
+/** Why the server refused, in the user's language (its own sentence in English). */
+function refusal(t: (k: string) => string, status: number, detail: string, language: string): string {
+  if (language.startsWith('en') && detail) return detail;
+  const kind = status === 422 ? 'validation' : status === 403 ? 'forbidden' : status === 404 ? 'not-found' : status === 409 ? 'conflict' : status === 400 ? 'bad-request' : null;
+  return kind ? t(`problem.${kind}`) : detail;
+}
+
 export function Outbox() {
   const { t } = useTranslation();
   const outbox = useOutbox();
@@ -64,7 +74,7 @@ function Entry({ op }: { op: OutboxOp }) {
   };
 
   const giveUp = async () => {
-    const ok = await Dialog.confirm({ content: t('outbox.discardConfirm'), confirmText: t('action.discard'), cancelText: t('action.cancel') });
+    const ok = await Dialog.confirm({ content: t('outbox.discardConfirm'), confirmText: <span className="dialog-danger">{t('action.discard')}</span>, cancelText: t('action.cancel') });
     if (ok) await act(() => discard(op.seq!), t('outbox.discarded'));
   };
 
@@ -194,11 +204,12 @@ function Invalid({ op, busy, onResubmit, onDiscard }: { op: OutboxOp; busy: bool
   const labelOf = useFieldLabel(op);
   const body = op.body as Row;
   const errors = op.attention?.field_errors ?? [];
-  // The texts of the write can be corrected here, and every field the server named.
+  // The fields the server named first, then the other texts the write holds
+  // (not the fixed choices such as a status, which are no text to correct).
   const fields = [
     ...new Set([
       ...errors.map((e) => e.field).filter((k) => k && !k.includes('.') && !k.includes('[')),
-      ...Object.keys(body).filter((k) => k !== 'id' && k !== 'customer_id' && (typeof body[k] === 'string' || body[k] === null)),
+      ...Object.keys(body).filter((k) => !FIXED.has(k) && typeof body[k] === 'string' && body[k] !== ''),
     ]),
   ];
   const [form] = Form.useForm<Record<string, string>>();
@@ -217,7 +228,7 @@ function Invalid({ op, busy, onResubmit, onDiscard }: { op: OutboxOp; busy: bool
     <div className="invalid">
       <p>{t('outbox.invalid.intro')}</p>
       <p className="problem" role="alert">
-        {op.attention?.detail}
+        {refusal(t, op.attention?.status ?? 0, op.attention?.detail ?? '', i18n.language)}
         {elsewhere.map((e) => ` ${e.field}: ${fieldMessage(t, e, i18n.language)}`).join('')}
       </p>
       <Form form={form} layout="vertical" name={`fix-${op.seq}`} initialValues={initial}>
