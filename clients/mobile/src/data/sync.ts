@@ -2,10 +2,9 @@
 // reads the change feed from the saved cursor to its end, applying every
 // create, update and delete; passes run on opening, on regaining network,
 // every few minutes while the app is in front, and soon after every write.
-import { api, REQUEST_TIMEOUT_MS } from './client';
 import { type CrmDb, type Entity, type WritableEntity, childTables, getMeta, setMeta, tableOf } from './db';
-import { layOver, openOps, push, refetch } from './outbox';
-import type { components } from '@crm/shared';
+import { layOver, openOps, push, refetch, REQUEST_TIMEOUT_MS } from './outbox';
+import type { Client, components } from '@crm/shared';
 
 type Change = components['schemas']['Change'];
 type Row = Record<string, unknown>;
@@ -60,7 +59,7 @@ async function flush(db: CrmDb, byEntity: Map<Entity, Row[]>) {
 }
 
 /** Reads the feed from the saved cursor until a page comes back empty. */
-export async function pull(db: CrmDb, onPage?: (items: number) => void): Promise<void> {
+export async function pull(db: CrmDb, api: Client, onPage?: (items: number) => void): Promise<void> {
   let cursor = (await getMeta<string>(db, 'cursor')) ?? '';
   for (;;) {
     const { data, error, response } = await api.GET('/v1/changes', {
@@ -104,6 +103,7 @@ export class Syncer {
 
   constructor(
     private readonly db: CrmDb,
+    private readonly api: Client,
     private readonly hooks: { onSignedOut?: () => void; afterPass?: () => Promise<void> } = {},
   ) {
     void getMeta<string>(db, 'synced_at').then((at) => at && this.set({ synced_at: at }));
@@ -159,14 +159,14 @@ export class Syncer {
     }
     this.set({ state: 'syncing', received: 0, error: undefined });
     try {
-      const pushed = await push(this.db);
+      const pushed = await push(this.db, this.api);
       if (pushed.signedOut) {
         this.set({ state: 'idle' });
         this.hooks.onSignedOut?.();
         return;
       }
-      await refetch(this.db);
-      await pull(this.db, (n) => this.set({ received: this.status.received + n }));
+      await refetch(this.db, this.api);
+      await pull(this.db, this.api, (n) => this.set({ received: this.status.received + n }));
       const at = new Date().toISOString();
       await setMeta(this.db, 'synced_at', at);
       await this.hooks.afterPass?.();
