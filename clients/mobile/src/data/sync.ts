@@ -13,6 +13,8 @@ type Row = Record<string, unknown>;
 export const PAGE = 200;
 /** Between passes while the app is in front. */
 export const EVERY_MS = 3 * 60_000;
+/** After a pass that got no answer: the waits before trying again. */
+const RETRY_MS = [2_000, 5_000, 15_000, 30_000, 60_000];
 
 const WRITABLE = new Set<Entity>(['customer', 'contact', 'contact_record']);
 
@@ -100,6 +102,8 @@ export class Syncer {
   private timer: ReturnType<typeof setInterval> | null = null;
   private soon: ReturnType<typeof setTimeout> | null = null;
   private detach: (() => void) | null = null;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private failures = 0;
 
   constructor(
     private readonly db: CrmDb,
@@ -152,6 +156,20 @@ export class Syncer {
     this.soon = setTimeout(() => void this.syncNow(), delayMs);
   }
 
+  /* A pass that got no answer (or a busy server) while the phone believes it
+   * has network is tried again soon, then less and less often. */
+  private retryLater(failed: boolean) {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    if (!failed) {
+      this.failures = 0;
+      return;
+    }
+    if (!this.detach) return;
+    const delay = RETRY_MS[Math.min(this.failures++, RETRY_MS.length - 1)];
+    this.retry = setTimeout(() => void this.syncNow(), delay);
+  }
+
   private async pass(): Promise<void> {
     if (typeof navigator !== 'undefined' && navigator.onLine === false) {
       this.set({ state: 'offline' });
@@ -170,9 +188,8 @@ export class Syncer {
       const at = new Date().toISOString();
       await setMeta(this.db, 'synced_at', at);
       await this.hooks.afterPass?.();
-      // Writes made during the pass, or left by a network that failed midway.
-      if (!pushed.stalled && (await this.db.outbox.where('state').equals('pending').count()) > 0) this.again = true;
       this.set({ state: pushed.stalled ? 'offline' : 'idle', synced_at: at });
+      this.retryLater(pushed.stalled);
     } catch (e) {
       const status = (e as { status?: number }).status;
       if (status === 401) {
@@ -182,6 +199,7 @@ export class Syncer {
       }
       const offline = status === undefined || status === 0 || (e as Error).name === 'TimeoutError';
       this.set({ state: offline ? 'offline' : 'error', error: (e as Error).message });
+      this.retryLater(true);
     }
   }
 
@@ -206,6 +224,7 @@ export class Syncer {
       document.removeEventListener('visibilitychange', visible);
       if (this.timer) clearInterval(this.timer);
       if (this.soon) clearTimeout(this.soon);
+      if (this.retry) clearTimeout(this.retry);
     };
     void this.syncNow();
   }
