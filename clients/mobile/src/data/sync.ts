@@ -60,19 +60,29 @@ async function flush(db: CrmDb, byEntity: Map<Entity, Row[]>) {
   byEntity.clear();
 }
 
-/** Reads the feed from the saved cursor until a page comes back empty. */
+/** Reads the feed from the saved cursor until a page comes back empty. The
+ * next page is asked for as soon as a page arrives, so the server works on it
+ * while this one is written to IndexedDB. */
 export async function pull(db: CrmDb, api: Client, onPage?: (items: number) => void): Promise<void> {
-  let cursor = (await getMeta<string>(db, 'cursor')) ?? '';
-  for (;;) {
+  const page = async (cursor: string) => {
     const { data, error, response } = await api.GET('/v1/changes', {
       params: { query: cursor ? { cursor, limit: PAGE } : { limit: PAGE } },
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     if (!response.ok || !data) throw Object.assign(new Error(`changes: HTTP ${response.status}`), { status: response.status, error });
+    return data;
+  };
+  let cursor = (await getMeta<string>(db, 'cursor')) ?? '';
+  let next = page(cursor);
+  for (;;) {
+    const data = await next;
     if (data.data.length === 0) {
       if (data.next_cursor !== cursor) await setMeta(db, 'cursor', data.next_cursor);
       return;
     }
+    next = page(data.next_cursor);
+    // A failed read ahead is seen when awaited, not as an unhandled rejection.
+    next.catch(() => undefined);
     await applyPage(db, data.data, data.next_cursor);
     onPage?.(data.data.length);
     cursor = data.next_cursor;
