@@ -4,7 +4,7 @@
 // every few minutes while the app is in front, and soon after every write.
 import { type CrmDb, type Entity, type WritableEntity, childTables, getMeta, setMeta, tableOf } from './db';
 import { layOver, openOps, push, refetch, REQUEST_TIMEOUT_MS } from './outbox';
-import type { Client, components } from '@crm/shared';
+import { withLock, type Client, type components } from '@crm/shared';
 
 type Change = components['schemas']['Change'];
 type Row = Record<string, unknown>;
@@ -152,7 +152,9 @@ export class Syncer {
     this.running = (async () => {
       do {
         this.again = false;
-        await this.pass();
+        // One pass at a time in the whole browser: two tabs of the app share
+        // one copy and one outbox.
+        await withLock('crm-mobile-sync', () => this.pass());
       } while (this.again);
     })().finally(() => {
       this.running = null;
