@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Contact, Customer } from './db';
 import { indexOf, search } from './search';
 import { agendaOf, comingBirthday, dayIn } from './agenda';
+import { distanceMetres, mapLink } from './geo';
 
 const customer = (id: string, name: string, extra: Partial<Customer> = {}) =>
   ({ id, name, tags: [], phone: null, region: null, address: null, industry: null, email: null, owner_id: 'u1', status: 'active', created_at: '2026-01-01T00:00:00Z', last_contact_at: '2026-05-30T00:00:00Z', next_contact_at: null, ...extra }) as Customer;
@@ -73,5 +74,21 @@ describe('the agenda on the phone', () => {
     expect(comingBirthday('1992-02-29', '2027-02-25')).toBe('2027-02-28');
     expect(comingBirthday('1992-02-29', '2028-02-25')).toBe('2028-02-29');
     expect(comingBirthday('1992-03-10', '2027-02-25')).toBeNull();
+  });
+});
+
+describe('places', () => {
+  it('measures the great-circle distance in metres', () => {
+    expect(distanceMetres({ lat: 31.2304, lon: 121.4737 }, { lat: 31.2304, lon: 121.4737 })).toBe(0);
+    // The Bund to People's Square, Shanghai: about 1.5 km.
+    const d = distanceMetres({ lat: 31.2397, lon: 121.4905 }, { lat: 31.2317, lon: 121.4757 });
+    expect(d).toBeGreaterThan(1500);
+    expect(d).toBeLessThan(1700);
+  });
+  it("opens the phone's map app", () => {
+    expect(mapLink('上海市南京东路1号', null, 'Android')).toBe('geo:0,0?q=%E4%B8%8A%E6%B5%B7%E5%B8%82%E5%8D%97%E4%BA%AC%E4%B8%9C%E8%B7%AF1%E5%8F%B7');
+    expect(mapLink(null, { lat: 31.2, lon: 121.4 }, 'Android')).toBe('geo:31.2,121.4?q=31.2,121.4');
+    expect(mapLink('Main St 1', { lat: 1, lon: 2 }, 'Mozilla (iPhone; CPU iPhone OS 17_0)')).toBe('https://maps.apple.com/?q=Main+St+1&ll=1%2C2');
+    expect(mapLink(null, null)).toBeNull();
   });
 });
