@@ -192,7 +192,9 @@ test('a whole day offline: everything made on the phone reaches the server once,
   assert.equal(creates('customer').length, 1);
   assert.equal(creates('contact').length, 1);
   assert.equal(creates('contact_record').length, 4);
-  assert.equal(waiting.filter((w) => w.op === 'update' && w.entity === 'customer').length, 1);
+  const edits = waiting.filter((w) => w.op === 'update' && w.entity === 'customer');
+  assert.equal(edits.length, 1);
+  assert.deepEqual(Object.keys(edits[0].body).sort(), ['phone', 'region'], 'the edit is a merge patch of the changed fields only');
   const newId = creates('customer')[0].id;
   const contactId = creates('contact')[0].id;
   const callIds = creates('contact_record').filter((w) => w.body.kind === 'call').map((w) => w.id).sort();
@@ -202,6 +204,7 @@ test('a whole day offline: everything made on the phone reaches the server once,
   await page.getByRole('heading', { name: '待发送' }).waitFor();
   await page.getByText('等待发送').first().waitFor();
   await phoneShot(page, 'outbox-waiting');
+  await assertAccessible(page, 'the outbox');
 
   // Back in signal: everything goes by itself; the edit waits for the user.
   const before = (await syncState(page)).at ?? '';

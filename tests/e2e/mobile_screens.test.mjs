@@ -170,3 +170,34 @@ test('the me tab in English; signing out with unsent writes warns first', async 
   assertNoErrors(errors, 'the me tab');
   await context.close();
 });
+
+test('editing a contact person sends only the field changed', async () => {
+  const customer = await createCustomer(o.sales1.token, { name: '温州瓯江电器' });
+  const person = expectStatus(
+    await api('POST', `/v1/customers/${customer.id}/contacts`, { token: o.sales1.token, body: { name: '林工', title: '工程师', mobile: '137 0000 1111', is_primary: false } }),
+    201,
+  ).body;
+  const { context, page, errors } = await openPhone(browser);
+  await signInPhone(page, o.sales1);
+  await page.goto(`${MOBILE}/customers/${customer.id}`);
+  await page.getByRole('heading', { name: '温州瓯江电器' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: '拨打 137 0000 1111' }).getAttribute('href'), 'tel:137 0000 1111');
+  await page.getByRole('link', { name: '编辑 林工' }).click();
+  await page.getByRole('heading', { name: '编辑联系人' }).waitFor();
+  assert.equal(await page.getByLabel('手机').inputValue(), '137 0000 1111');
+  await page.getByLabel('职务').fill('技术部经理');
+  await phoneShot(page, 'contact-edit');
+  await assertAccessible(page, 'editing a contact person');
+  const since = (await syncState(page)).at;
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByRole('heading', { name: '温州瓯江电器' }).waitFor();
+  await synced(page, since);
+  await page.getByText('技术部经理').waitFor();
+  const now = expectStatus(await api('GET', `/v1/contacts/${person.id}`, { token: o.sales1.token }), 200).body;
+  assert.equal(now.title, '技术部经理');
+  assert.equal(now.version, person.version + 1, 'one edit');
+  const audit = expectStatus(await api('GET', `/v1/audit-log?entity=contacts&entity_id=${person.id}&action=update`, { token: o.admin.token }), 200).body;
+  assert.deepEqual(audit.data.map((e) => Object.keys(e.changes ?? {})), [['title']], 'only the title was sent');
+  assertNoErrors(errors, 'editing a contact person');
+  await context.close();
+});

@@ -10,6 +10,8 @@ export interface Formats {
   timeZone: string;
   /** A moment (RFC 3339) with its time. */
   moment: (at: string) => string;
+  /** The time of day of a moment ("14:10"). */
+  time: (at: string) => string;
   /** The day a moment falls on. */
   dayOf: (at: string) => string;
   /** A calendar date (`YYYY-MM-DD`). */
@@ -28,6 +30,7 @@ export function useFormats(): Formats {
     locale,
     timeZone,
     moment: (at) => formatDateTime(at, locale, timeZone),
+    time: (at) => new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone }).format(new Date(at)),
     dayOf: (at) => formatDayOf(at, locale, timeZone),
     date: (day) => formatDate(day, locale),
     money: (amount, currency) => formatMoney(amount, currency, locale),

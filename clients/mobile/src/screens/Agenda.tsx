@@ -17,7 +17,9 @@ export function Agenda() {
   const describe = (e: AgendaEntry) => {
     if (e.kind === 'birthday') return t('agenda.birthday', { name: e.contact?.name ?? '', date: f.date(e.due) });
     if (e.kind === 'dormant') return t('agenda.lastContact', { when: f.dayOf(e.due) });
-    return t('agenda.due', { when: f.moment(e.due) });
+    // Today's and tomorrow's follow-ups need only their hour; an overdue one its day.
+    if (e.kind === 'overdue') return t('agenda.due', { when: f.moment(e.due) });
+    return t('agenda.dueAt', { time: f.time(e.due) });
   };
 
   let body;

@@ -48,9 +48,7 @@ export function CustomerPage() {
         <Tag color={customer.status === 'active' ? 'success' : 'primary'} fill="outline">
           {t(`customer.status.${customer.status}`)}
         </Tag>
-        <span className="owner">
-          {t('customer.field.owner')}：{customer.owner_name}
-        </span>
+        <span className="owner">{t('customer.ownerIs', { name: customer.owner_name })}</span>
         <OutboxMark ops={own} />
       </div>
 
@@ -65,11 +63,8 @@ export function CustomerPage() {
             {t('customer.field.address')}
           </List.Item>
         )}
-        {(customer.region || customer.industry) && (
-          <List.Item extra={[customer.region, customer.industry].filter(Boolean).join(' · ')}>
-            {[customer.region && t('customer.field.region'), customer.industry && t('customer.field.industry')].filter(Boolean).join(' · ')}
-          </List.Item>
-        )}
+        {customer.region && <List.Item extra={customer.region}>{t('customer.field.region')}</List.Item>}
+        {customer.industry && <List.Item extra={customer.industry}>{t('customer.field.industry')}</List.Item>}
         {customer.next_contact_at && <List.Item extra={f.moment(customer.next_contact_at)}>{t('record.next')}</List.Item>}
       </List>
 
