@@ -34,8 +34,11 @@ const Me = lazy(screens.Me);
 if (window.matchMedia?.('(prefers-reduced-motion: reduce)').matches) reduceMotion();
 
 export function App() {
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation();
   const signedIn = useSignedIn();
+  useEffect(() => {
+    document.title = t('app.title');
+  }, [t, i18n.language]);
   useEffect(() => {
     if (signedIn) for (const load of Object.values(screens)) void load().catch(() => undefined);
   }, [signedIn]);
