@@ -111,6 +111,14 @@ test('a check-in without location permission says so, and the visit is saved wit
   await page.getByRole('heading', { name: '宁波港湾物流' }).waitFor();
   await page.getByRole('button', { name: '签到拜访' }).click();
   await page.getByRole('status').filter({ hasText: '未获得定位权限' }).waitFor();
+  // The kinds answer a keyboard too.
+  const kinds = page.getByRole('listbox', { name: '方式' });
+  await kinds.getByRole('option', { name: '微信' }).focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await kinds.getByRole('option', { name: '微信' }).getAttribute('aria-selected'), 'true');
+  await kinds.getByRole('option', { name: '拜访' }).focus();
+  await page.keyboard.press(' ');
+  assert.equal(await kinds.getByRole('option', { name: '拜访' }).getAttribute('aria-selected'), 'true');
   await page.getByLabel('内容').fill('门卫不让进，改约下周');
   await phoneShot(page, 'check-in-refused');
   await page.getByRole('button', { name: '保存' }).click();

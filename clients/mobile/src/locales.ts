@@ -1,6 +1,6 @@
 // The app's texts, Chinese first; `en` has the same keys (the type says so).
 export const zh = {
-  app: { title: 'CRM 外勤', loading: '加载中…' },
+  app: { title: 'CRM 外勤', loading: '加载中…', savedOffline: '{{what}}，联网后发送' },
   tab: { agenda: '日程', customers: '客户', outbox: '待发送', me: '我的' },
   action: {
     save: '保存',
@@ -116,8 +116,8 @@ export const zh = {
     notFoundHint: '它可能已转给别人，或尚未同步到这台手机。',
     newTitle: '新建客户',
     editTitle: '编辑客户',
-    created: '客户已保存，联网后发送',
-    saved: '修改已保存，联网后发送',
+    created: '客户已保存',
+    saved: '修改已保存',
     unchanged: '没有修改',
   },
   search: {
@@ -128,6 +128,7 @@ export const zh = {
     new: '新建客户',
     empty: '没有匹配“{{query}}”的客户',
     none: '手机上还没有客户',
+    more: '只列出前 {{count}} 个，输入名称可找到其他客户',
   },
   record: {
     title: '记录联系',
@@ -153,7 +154,7 @@ export const zh = {
       timeout: '定位超时。可以重试，也可以不带位置保存这次拜访。',
       unsupported: '这台设备不支持定位，可以不带位置保存这次拜访。',
     },
-    saved: '已记录，联网后发送',
+    saved: '已记录',
   },
   contact: {
     newTitle: '添加联系人',
@@ -171,7 +172,7 @@ export const zh = {
     },
     pickBirthday: '选择生日',
     clear: '清除',
-    saved: '联系人已保存，联网后发送',
+    saved: '联系人已保存',
   },
   outbox: {
     title: '待发送',
@@ -234,7 +235,7 @@ export const zh = {
 };
 
 export const en: typeof zh = {
-  app: { title: 'CRM Field', loading: 'Loading…' },
+  app: { title: 'CRM Field', loading: 'Loading…', savedOffline: '{{what}}; it is sent when there is network' },
   tab: { agenda: 'Agenda', customers: 'Customers', outbox: 'Outbox', me: 'Me' },
   action: {
     save: 'Save',
@@ -350,8 +351,8 @@ export const en: typeof zh = {
     notFoundHint: 'It may have been transferred, or not synced to this phone yet.',
     newTitle: 'New customer',
     editTitle: 'Edit customer',
-    created: 'Customer saved; it is sent when there is network',
-    saved: 'Changes saved; they are sent when there is network',
+    created: 'Customer saved',
+    saved: 'Changes saved',
     unchanged: 'Nothing changed',
   },
   search: {
@@ -362,6 +363,7 @@ export const en: typeof zh = {
     new: 'New customer',
     empty: 'No customer matches “{{query}}”',
     none: 'No customers on the phone yet',
+    more: 'Only the first {{count}} are listed; type to find the others',
   },
   record: {
     title: 'Record a contact',
@@ -387,7 +389,7 @@ export const en: typeof zh = {
       timeout: 'Locating took too long. Try again, or save the visit without a location.',
       unsupported: 'This device cannot locate itself; save the visit without a location.',
     },
-    saved: 'Recorded; it is sent when there is network',
+    saved: 'Recorded',
   },
   contact: {
     newTitle: 'Add contact person',
@@ -405,7 +407,7 @@ export const en: typeof zh = {
     },
     pickBirthday: 'Pick the birthday',
     clear: 'Clear',
-    saved: 'Contact person saved; it is sent when there is network',
+    saved: 'Contact person saved',
   },
   outbox: {
     title: 'Outbox',

@@ -11,6 +11,7 @@ import { dayOfPicked } from '../lib/dates';
 import { useFormats } from '../lib/format';
 import { changed, cleaned } from '../lib/patch';
 import { problemMessage } from '../lib/problem';
+import { savedText } from '../lib/saved';
 
 const TEXTS = ['name', 'title', 'mobile', 'phone', 'email', 'im', 'notes'] as const;
 
@@ -70,7 +71,7 @@ function ContactFormOf({ customerId, customerName, contact }: { customerId: stri
       } else {
         await createContact(customerId, body);
       }
-      Toast.show({ content: t('contact.saved'), position: 'bottom' });
+      Toast.show({ content: savedText(t, 'contact.saved'), position: 'bottom' });
       navigate(`/customers/${customerId}`, { replace: true });
     } catch (e) {
       Toast.show({ content: problemMessage(t, e, i18n.language), icon: 'fail' });

@@ -1,13 +1,15 @@
 // CustomerForm.tsx: a new customer met in the field, or an edit of one — the
 // edit sends only the fields the user changed (a merge patch).
-import { Button, Form, Input, Selector, TextArea, Toast } from 'antd-mobile';
+import { Button, Form, Input, TextArea, Toast } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Choices } from '../components/Choices';
 import { useNavigate, useParams } from 'react-router-dom';
 import { createCustomer, updateCustomer, useCustomer, type Customer, type CustomerInput } from '../data';
 import { Empty, Loading, Screen } from '../components/Screen';
 import { changed, cleaned } from '../lib/patch';
 import { problemMessage } from '../lib/problem';
+import { savedText } from '../lib/saved';
 
 type Status = Customer['status'];
 type Kind = Customer['kind'];
@@ -72,12 +74,12 @@ function CustomerFormOf({ customer }: { customer: Customer | null }) {
           Toast.show({ content: t('customer.unchanged'), position: 'bottom' });
         } else {
           await updateCustomer(customer.id, patch);
-          Toast.show({ content: t('customer.saved'), position: 'bottom' });
+          Toast.show({ content: savedText(t, 'customer.saved'), position: 'bottom' });
         }
         navigate(`/customers/${customer.id}`, { replace: true });
       } else {
         const id = await createCustomer(body);
-        Toast.show({ content: t('customer.created'), position: 'bottom' });
+        Toast.show({ content: savedText(t, 'customer.created'), position: 'bottom' });
         navigate(`/customers/${id}`, { replace: true });
       }
     } catch (e) {
@@ -117,14 +119,14 @@ function CustomerFormOf({ customer }: { customer: Customer | null }) {
         {text('region')}
         {text('industry')}
         <Form.Item name="status" label={t('customer.field.status')} layout="vertical">
-          <Selector<Status>
+          <Choices<Status>
             aria-label={t('customer.field.status')}
             columns={3}
             options={STATUSES.map((s) => ({ label: t(`customer.status.${s}`), value: s }))}
           />
         </Form.Item>
         <Form.Item name="kind" label={t('customer.field.kind')} layout="vertical">
-          <Selector<Kind> aria-label={t('customer.field.kind')} columns={2} options={KINDS.map((k) => ({ label: t(`customer.kind.${k}`), value: k }))} />
+          <Choices<Kind> aria-label={t('customer.field.kind')} columns={2} options={KINDS.map((k) => ({ label: t(`customer.kind.${k}`), value: k }))} />
         </Form.Item>
         {text('email', { type: 'email', autoComplete: 'email', autoCapitalize: 'off' })}
         {text('source')}

@@ -1,8 +1,9 @@
 // Me.tsx: my figures of this month (as last read from the server, and when),
 // syncing by hand, the language, and signing out — with a warning when the
 // outbox still holds writes that signing out would lose.
-import { Button, Dialog, List, Selector, Toast } from 'antd-mobile';
+import { Button, Dialog, List, Toast } from 'antd-mobile';
 import { useTranslation } from 'react-i18next';
+import { Choices } from '../components/Choices';
 import { signOut, syncer, useFigures, useMe, useOutbox, useSyncStatus, type Figures } from '../data';
 import { Screen } from '../components/Screen';
 import { LANGUAGES, type Language } from '../i18n';
@@ -93,7 +94,7 @@ export function Me() {
       <section aria-labelledby="language-title">
         <List header={<h2 id="language-title" className="list-title">{t('me.language')}</h2>}>
           <List.Item>
-            <Selector<Language>
+            <Choices<Language>
               aria-label={t('me.language')}
               columns={2}
               options={LANGUAGES.map((l) => ({ label: t(`language.${l}`), value: l }))}

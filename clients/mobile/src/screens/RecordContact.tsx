@@ -1,15 +1,17 @@
 // RecordContact.tsx: a call, visit, WeChat message or email in three taps plus
 // the text — how, what was said, when to follow up — and for a visit the
 // check-in: the phone's position, its accuracy and the distance to the customer.
-import { Button, DatePicker, Form, Selector, TextArea, Toast } from 'antd-mobile';
+import { Button, DatePicker, Form, TextArea, Toast } from 'antd-mobile';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Choices } from '../components/Choices';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { currentPosition, distanceMetres, PositionError, recordContact, useContacts, useCustomer, type CheckIn, type ContactRecordInput } from '../data';
 import { Empty, Loading, Screen } from '../components/Screen';
 import { dayOfChoice, dayOfPicked, morningOf, type NextChoice } from '../lib/dates';
 import { useFormats } from '../lib/format';
 import { problemMessage } from '../lib/problem';
+import { savedText } from '../lib/saved';
 
 type Kind = 'call' | 'visit' | 'im' | 'email';
 const KINDS: Kind[] = ['call', 'visit', 'im', 'email'];
@@ -83,7 +85,7 @@ export function RecordContact() {
       };
       if (kind === 'visit' && located) input.location = located;
       await recordContact(input);
-      Toast.show({ content: t('record.saved'), position: 'bottom' });
+      Toast.show({ content: savedText(t, 'record.saved'), position: 'bottom' });
       navigate(`/customers/${customer.id}`, { replace: true });
     } catch (e) {
       Toast.show({ content: problemMessage(t, e, i18n.language), icon: 'fail' });
@@ -116,7 +118,7 @@ export function RecordContact() {
       <p className="record-for">{customer.name}</p>
       <Form form={form} name="record" layout="vertical" mode="card">
         <Form.Item label={t('record.kind')}>
-          <Selector<Kind>
+          <Choices<Kind>
             aria-label={t('record.kind')}
             columns={4}
             options={KINDS.map((k) => ({ label: t(`record.kinds.${k}`), value: k }))}
@@ -138,7 +140,7 @@ export function RecordContact() {
         )}
         {contacts && contacts.length > 0 && (
           <Form.Item label={t('record.contact')}>
-            <Selector<string>
+            <Choices<string>
               aria-label={t('record.contact')}
               columns={2}
               options={contacts.map((c) => ({ label: c.name, value: c.id }))}
@@ -151,7 +153,7 @@ export function RecordContact() {
           <TextArea placeholder={t('record.summaryPlaceholder')} autoSize={{ minRows: 3, maxRows: 8 }} />
         </Form.Item>
         <Form.Item label={t('record.next')} description={nextDay ? t('record.nextOn', { date: f.date(nextDay) }) : undefined}>
-          <Selector<Next>
+          <Choices<Next>
             aria-label={t('record.next')}
             columns={3}
             options={(['none', 'tomorrow', 'in3', 'nextWeek', 'pick'] as Next[]).map((n) => ({

@@ -7,6 +7,8 @@ import { useNavigate, useSearchParams } from 'react-router-dom';
 import { useSearch } from '../data';
 import { Empty, LinkItem, Loading, Screen } from '../components/Screen';
 
+const LIMIT = 50;
+
 export function Search() {
   const { t } = useTranslation();
   const navigate = useNavigate();
@@ -14,7 +16,7 @@ export function Search() {
   const [query, setQuery] = useState(params.get('q') ?? '');
   // The list follows the typing without holding the keyboard up.
   const deferred = useDeferredValue(query);
-  const results = useSearch(deferred);
+  const results = useSearch(deferred, LIMIT);
 
   const type = (q: string) => {
     setQuery(q);
@@ -56,6 +58,7 @@ export function Search() {
           ))}
         </List>
       )}
+      {results?.length === LIMIT && <p className="note">{t('search.more', { count: LIMIT })}</p>}
     </Screen>
   );
 }

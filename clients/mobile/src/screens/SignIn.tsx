@@ -1,8 +1,9 @@
 // SignIn.tsx: organization, email and password, as in the web app; the
 // server's refusal shown above the form. Afterwards the first sync starts.
-import { Button, Form, Input, SafeArea, Selector } from 'antd-mobile';
+import { Button, Form, Input, SafeArea } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Choices } from '../components/Choices';
 import { lastTenant, signIn } from '../data';
 import { LANGUAGES, type Language } from '../i18n';
 import { problemMessage } from '../lib/problem';
@@ -62,7 +63,7 @@ export function SignIn() {
             <Input type="password" autoComplete="current-password" />
           </Form.Item>
         </Form>
-        <Selector<Language>
+        <Choices<Language>
           className="language-switch"
           aria-label={t('me.language')}
           options={LANGUAGES.map((l) => ({ label: t(`language.${l}`), value: l }))}
