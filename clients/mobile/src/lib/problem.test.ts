@@ -2,7 +2,7 @@ import { ApiError, type FieldError } from '@crm/shared';
 import type { TFunction } from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { zh } from '../locales';
-import { fieldMessage, problemMessage } from './problem';
+import { fieldMessage, problemMessage, refusalMessage } from './problem';
 
 // A t() over the Chinese texts, enough for these helpers.
 const t = ((key: string, opts?: Record<string, unknown>) => {
@@ -26,6 +26,12 @@ describe('what went wrong, in the user’s language', () => {
 
   it('a failure on the phone itself is told as such', () => {
     expect(problemMessage(t, new Error('QuotaExceededError'), 'zh-CN')).toBe('无法保存到手机：QuotaExceededError');
+  });
+
+  it('a refusal kept in the outbox reads the same way', () => {
+    expect(refusalMessage(t, 422, 'The request has invalid fields; see errors.', 'zh-CN')).toBe('请检查标出的字段。');
+    expect(refusalMessage(t, 422, 'The request has invalid fields; see errors.', 'en-US')).toBe('The request has invalid fields; see errors.');
+    expect(refusalMessage(t, 418, '', 'zh-CN')).toBe('出现错误（418）。');
   });
 
   it('a field error: the kind of mistake, then the server’s specifics', () => {

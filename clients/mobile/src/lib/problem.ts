@@ -20,3 +20,11 @@ export function fieldMessage(t: TFunction, e: FieldError, language: string): str
   if (language.startsWith('en') || !kind) return e.message;
   return `${kind}（${e.message}）`;
 }
+
+/** The same for a refusal kept in the outbox, of which the status and the
+ * server's sentence were kept (not the problem's type). */
+export function refusalMessage(t: TFunction, status: number, detail: string, language: string): string {
+  if (language.startsWith('en') && detail) return detail;
+  const kind: Record<number, string> = { 400: 'bad-request', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 422: 'validation' };
+  return kind[status] ? t(`problem.${kind[status]}`) : detail || t('problem.unknown', { status });
+}

@@ -9,19 +9,12 @@ import { Link } from 'react-router-dom';
 import { confirmDuplicate, discard, resolveConflict, resubmit, useCustomer, useOutbox, type OutboxOp } from '../data';
 import { Empty, Loading, Screen } from '../components/Screen';
 import { useFormats } from '../lib/format';
-import { fieldMessage, problemMessage } from '../lib/problem';
+import { fieldMessage, problemMessage, refusalMessage } from '../lib/problem';
 
 type Row = Record<string, unknown>;
 
 /** Members of a write that are ids or choices from a list, not texts. */
 const FIXED = new Set(['id', 'customer_id', 'contact_id', 'status', 'kind', 'category', 'direction', 'occurred_at', 'next_contact_at', 'birthday']);
-
-/** Why the server refused, in the user's language (its own sentence in English). */
-function refusal(t: (k: string) => string, status: number, detail: string, language: string): string {
-  if (language.startsWith('en') && detail) return detail;
-  const kind = status === 422 ? 'validation' : status === 403 ? 'forbidden' : status === 404 ? 'not-found' : status === 409 ? 'conflict' : status === 400 ? 'bad-request' : null;
-  return kind ? t(`problem.${kind}`) : detail;
-}
 
 export function Outbox() {
   const { t } = useTranslation();
@@ -102,7 +95,7 @@ function Entry({ op }: { op: OutboxOp }) {
           {t('outbox.madeAt', { time: f.moment(op.created_at) })}
           {op.attempts > 0 && ` · ${t('outbox.attempts', { count: op.attempts })}`}
         </p>
-        {op.state === 'conflict' && <Conflict op={op} busy={busy} onResolve={(choices) => act(() => resolveConflict(op.seq!, choices), t('outbox.resolved'))} />}
+        {op.state === 'conflict' && <Conflict key={op.attempts} op={op} busy={busy} onResolve={(choices) => act(() => resolveConflict(op.seq!, choices), t('outbox.resolved'))} />}
         {op.state === 'duplicate' && (
           <div className="duplicate">
             <p>{t('outbox.duplicate.intro')}</p>
@@ -124,7 +117,7 @@ function Entry({ op }: { op: OutboxOp }) {
           </div>
         )}
         {op.state === 'invalid' && (
-          <Invalid op={op} busy={busy} onResubmit={(body) => act(() => resubmit(op.seq!, body), t('outbox.resolved'))} onDiscard={() => void giveUp()} />
+          <Invalid key={op.attempts} op={op} busy={busy} onResubmit={(body) => act(() => resubmit(op.seq!, body), t('outbox.resolved'))} onDiscard={() => void giveUp()} />
         )}
         {(op.state === 'pending' || op.state === 'conflict') && (
           <div className="give-up">
@@ -228,7 +221,7 @@ function Invalid({ op, busy, onResubmit, onDiscard }: { op: OutboxOp; busy: bool
     <div className="invalid">
       <p>{t('outbox.invalid.intro')}</p>
       <p className="problem" role="alert">
-        {refusal(t, op.attention?.status ?? 0, op.attention?.detail ?? '', i18n.language)}
+        {refusalMessage(t, op.attention?.status ?? 0, op.attention?.detail ?? '', i18n.language)}
         {elsewhere.map((e) => ` ${e.field}: ${fieldMessage(t, e, i18n.language)}`).join('')}
       </p>
       <Form form={form} layout="vertical" name={`fix-${op.seq}`} initialValues={initial}>
