@@ -200,7 +200,9 @@ export class Syncer {
       const at = new Date().toISOString();
       await setMeta(this.db, 'synced_at', at);
       await this.hooks.afterPass?.();
-      this.set({ state: pushed.stalled ? 'offline' : 'idle', synced_at: at });
+      // The network may have gone while the pass ran (the offline event came first).
+      const offline = pushed.stalled || (typeof navigator !== 'undefined' && navigator.onLine === false);
+      this.set({ state: offline ? 'offline' : 'idle', synced_at: at });
       this.retryLater(pushed.stalled);
     } catch (e) {
       const status = (e as { status?: number }).status;
