@@ -1,6 +1,8 @@
 // dates.ts: the follow-up dates a salesperson picks in a tap ("tomorrow",
 // "next week"), as days of the organization's time zone and as the moment
 // the server keeps (9 o'clock that morning there).
+// The pure day arithmetic of the data layer, not its index (which opens the
+// copy and the API client as it loads, as unit tests must not).
 import { addDays, dayIn } from '../data/agenda';
 
 export type NextChoice = 'tomorrow' | 'in3' | 'nextWeek';
