@@ -1,6 +1,7 @@
 // format.ts: how amounts, quantities and dates look to a reader of `locale`.
 // Display only: amounts stay the server's decimal strings, and Intl formats
 // those strings exactly (no conversion to a binary float, no rounding).
+import { dateTimeFormat, numberFormat } from './intl';
 
 /** Digits after the point in `value` ("12.500" → 3). */
 function decimals(value: string): number {
@@ -15,8 +16,8 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
  * never rounded away. A value that is not a decimal string is shown as it is. */
 export function formatMoney(amount: string, currency: string, locale: string): string {
   if (!DECIMAL.test(amount)) return amount;
-  const minor = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat(locale, {
+  const minor = numberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return numberFormat(locale, {
     style: 'currency',
     currency,
     minimumFractionDigits: minor,
@@ -28,7 +29,7 @@ export function formatMoney(amount: string, currency: string, locale: string): s
  * "12,000", "0.500" → "0.5"), grouped as `locale` groups digits. */
 export function formatDecimal(value: string, locale: string): string {
   if (!DECIMAL.test(value)) return value;
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: Math.min(20, decimals(value)) }).format(
+  return numberFormat(locale, { maximumFractionDigits: Math.min(20, decimals(value)) }).format(
     value as unknown as number,
   );
 }
@@ -39,14 +40,14 @@ export function formatDate(date: string, locale: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) return date;
   const utc = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(utc);
+  return dateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(utc);
 }
 
 /** A moment (RFC 3339) as `locale` writes it, in `timeZone` (default: the browser's). */
 export function formatDateTime(moment: string, locale: string, timeZone?: string): string {
   const t = Date.parse(moment);
   if (Number.isNaN(t)) return moment;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(t));
+  return dateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(t));
 }
 
 /** The calendar day a moment (RFC 3339) falls on in `timeZone`, as `locale`
@@ -55,5 +56,5 @@ export function formatDateTime(moment: string, locale: string, timeZone?: string
 export function formatDayOf(moment: string, locale: string, timeZone: string): string {
   const t = Date.parse(moment);
   if (Number.isNaN(t)) return moment;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(new Date(t));
+  return dateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(new Date(t));
 }

@@ -4,3 +4,4 @@ export * from './problem';
 export * from './session';
 export * from './client';
 export * from './format';
+export * from './intl';

@@ -2,7 +2,9 @@
 // (so a visit recorded offline moves its follow-up at once), by the rules of
 // GET /v1/agenda: follow-ups overdue, due today and tomorrow, birthdays in the
 // coming seven days, dormant customers; days in the organization's time zone.
+import { dateTimeFormat } from '@crm/shared';
 import type { Contact, Customer } from './db';
+import { byName } from './search';
 
 export type AgendaKind = 'overdue' | 'follow_up_today' | 'follow_up_tomorrow' | 'birthday' | 'dormant';
 
@@ -18,7 +20,7 @@ const KIND_ORDER: AgendaKind[] = ['overdue', 'follow_up_today', 'follow_up_tomor
 
 /** The calendar day of `instant` in `timeZone`, `YYYY-MM-DD`. */
 export function dayIn(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  const parts = dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
@@ -87,7 +89,7 @@ export function agendaOf(
     (a, b) =>
       KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
       (a.due < b.due ? -1 : a.due > b.due ? 1 : 0) ||
-      a.customer.name.localeCompare(b.customer.name, 'zh-CN'),
+      byName(a.customer.name, b.customer.name),
   );
   return out;
 }

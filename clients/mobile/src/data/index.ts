@@ -10,7 +10,8 @@ import * as outbox from './outbox';
 import { Syncer, type SyncStatus } from './sync';
 import * as writes from './writes';
 import { agendaOf, type AgendaEntry } from './agenda';
-import { indexOf, search } from './search';
+import { byName, indexOf, search } from './search';
+import { useCopy } from './live';
 
 export * from './db';
 export type { SyncStatus } from './sync';
@@ -124,7 +125,7 @@ export function useCustomer(id: string | undefined) {
 
 export function useContacts(customerId: string | undefined) {
   return useLiveQuery(
-    async () => (customerId ? (await db.contacts.where('customer_id').equals(customerId).toArray()).sort((a, b) => Number(b.is_primary) - Number(a.is_primary) || a.name.localeCompare(b.name, 'zh-CN')) : []),
+    async () => (customerId ? (await db.contacts.where('customer_id').equals(customerId).toArray()).sort((a, b) => Number(b.is_primary) - Number(a.is_primary) || byName(a.name, b.name)) : []),
     [customerId],
   );
 }
@@ -159,9 +160,7 @@ export function useOpenQuotations(customerId: string | undefined) {
 
 /** The search index of every customer on the phone, kept current. */
 function useIndex() {
-  const customers = useLiveQuery(() => db.customers.toArray());
-  const contacts = useLiveQuery(() => db.contacts.toArray());
-  return useMemo(() => (customers && contacts ? indexOf(customers, contacts) : undefined), [customers, contacts]);
+  return useCopy(['customers', 'contacts'], async () => indexOf(await db.customers.toArray(), await db.contacts.toArray()), []);
 }
 
 /** Customers matching `query` (all by name when empty), best first. */
@@ -169,7 +168,7 @@ export function useSearch(query: string, limit = 50) {
   const index = useIndex();
   return useMemo(() => {
     if (!index) return undefined;
-    if (!query.trim()) return index.map((e) => e.customer).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')).slice(0, limit);
+    if (!query.trim()) return index.map((e) => e.customer).sort((a, b) => byName(a.name, b.name)).slice(0, limit);
     return search(index, query, limit);
   }, [index, query, limit]);
 }
@@ -178,12 +177,21 @@ export function useSearch(query: string, limit = 50) {
 export function useAgenda(): AgendaEntry[] | undefined {
   const me = useMe();
   const settings = useTenantSettings();
-  const customers = useLiveQuery(() => (me ? db.customers.where('owner_id').equals(me.user.id).toArray() : []), [me?.user.id]);
-  const contacts = useLiveQuery(() => db.contacts.toArray());
+  const id = me?.user.id;
+  const mine = useCopy(
+    ['customers', 'contacts'],
+    async () => {
+      if (!id) return undefined;
+      const customers = await db.customers.where('owner_id').equals(id).toArray();
+      const ids = customers.map((c) => c.id);
+      return { customers, contacts: await db.contacts.where('customer_id').anyOf(ids).toArray() };
+    },
+    [id],
+  );
   return useMemo(() => {
-    if (!me || !customers || !contacts) return undefined;
-    return agendaOf(customers, contacts, me.user.id, settings ?? { timezone: 'Asia/Shanghai', dormant_after_days: 90 });
-  }, [me, settings, customers, contacts]);
+    if (!id || !mine) return undefined;
+    return agendaOf(mine.customers, mine.contacts, id, settings ?? { timezone: 'Asia/Shanghai', dormant_after_days: 90 });
+  }, [id, mine, settings]);
 }
 
 /** The outbox, oldest first: what waits for the network or for the user. */

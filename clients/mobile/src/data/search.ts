@@ -100,6 +100,13 @@ export function search(entries: Searchable[], query: string, limit = 50): Custom
     }
     if (score > 0) hits.push({ e, score });
   }
-  hits.sort((a, b) => b.score - a.score || a.e.customer.name.localeCompare(b.e.customer.name, 'zh-CN'));
+  hits.sort((a, b) => b.score - a.score || byName(a.e.customer.name, b.e.customer.name));
   return hits.slice(0, limit).map((h) => h.e.customer);
+}
+
+const collator = new Intl.Collator('zh-CN');
+
+/** The order names are listed in (Chinese by pinyin, Latin by letter). */
+export function byName(a: string, b: string): number {
+  return collator.compare(a, b);
 }

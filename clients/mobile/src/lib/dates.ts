@@ -3,6 +3,7 @@
 // the server keeps (9 o'clock that morning there).
 // The pure day arithmetic of the data layer, not its index (which opens the
 // copy and the API client as it loads, as unit tests must not).
+import { dateTimeFormat } from '@crm/shared';
 import { addDays, dayIn } from '../data/agenda';
 
 export type NextChoice = 'tomorrow' | 'in3' | 'nextWeek';
@@ -22,7 +23,7 @@ export function morningOf(day: string, timeZone: string): string {
   const [y, m, d] = day.split('-').map(Number);
   const guess = Date.UTC(y, m - 1, d, 9, 0, 0);
   // The zone's offset at that moment: what its clock shows minus UTC.
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',

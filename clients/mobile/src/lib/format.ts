@@ -1,7 +1,7 @@
 // format.ts: how the screens write moments, days, money and distances — in
 // the user's language and the organization's time zone, through the shared
 // formatting of both apps (amounts stay the server's decimal strings).
-import { formatDate, formatDateTime, formatDayOf, formatMoney } from '@crm/shared';
+import { dateTimeFormat, formatDate, formatDateTime, formatDayOf, formatMoney, numberFormat } from '@crm/shared';
 import { useTranslation } from 'react-i18next';
 import { useTenantSettings } from '../data';
 
@@ -30,13 +30,13 @@ export function useFormats(): Formats {
     locale,
     timeZone,
     moment: (at) => formatDateTime(at, locale, timeZone),
-    time: (at) => new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone }).format(new Date(at)),
+    time: (at) => dateTimeFormat(locale, { timeStyle: 'short', timeZone }).format(new Date(at)),
     dayOf: (at) => formatDayOf(at, locale, timeZone),
     date: (day) => formatDate(day, locale),
     money: (amount, currency) => formatMoney(amount, currency, locale),
     distance: (metres) =>
       metres < 1000
-        ? new Intl.NumberFormat(locale, { style: 'unit', unit: 'meter', maximumFractionDigits: 0 }).format(metres)
-        : new Intl.NumberFormat(locale, { style: 'unit', unit: 'kilometer', maximumFractionDigits: 1 }).format(metres / 1000),
+        ? numberFormat(locale, { style: 'unit', unit: 'meter', maximumFractionDigits: 0 }).format(metres)
+        : numberFormat(locale, { style: 'unit', unit: 'kilometer', maximumFractionDigits: 1 }).format(metres / 1000),
   };
 }
