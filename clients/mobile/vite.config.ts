@@ -39,6 +39,10 @@ function gzipAssets(): Plugin {
 
 export default defineConfig({
   base: '/m/',
+  // One React for the app and every library: the workspace also holds React
+  // 18 at its root (a peer that @react-spring, under antd-mobile, asks for),
+  // and a library resolving that copy would break every hook.
+  resolve: { dedupe: ['react', 'react-dom'] },
   plugins: [
     react(),
     VitePWA({
