@@ -39,9 +39,8 @@ function gzipAssets(): Plugin {
 
 export default defineConfig({
   base: '/m/',
-  // One React for the app and every library: the workspace also holds React
-  // 18 at its root (a peer that @react-spring, under antd-mobile, asks for),
-  // and a library resolving that copy would break every hook.
+  // One React: antd-mobile (hoisted beside an older React another package
+  // asked for) must use the app's own, or its hooks run on a second copy.
   resolve: { dedupe: ['react', 'react-dom'] },
   plugins: [
     react(),
