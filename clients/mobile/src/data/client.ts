@@ -18,7 +18,3 @@ export const crm = createCrmClient({
 });
 
 export const api = crm.api;
-
-/** How long a request may take before the phone gives up on it and tries
- * again later (an outbox write is safe to repeat: see outbox.ts). */
-export const REQUEST_TIMEOUT_MS = 20_000;

@@ -16,7 +16,8 @@ export type Me = S['Me'];
 export type TenantSettings = S['TenantSettings'];
 export type CustomerInput = S['CustomerInput'];
 export type CustomerPatch = S['CustomerPatch'];
-export type ContactInput = S['ContactInput'];
+/** A new contact person (`is_primary` defaults to false, as on the server). */
+export type ContactInput = Omit<S['ContactInput'], 'is_primary'> & { is_primary?: boolean };
 export type ContactRecordInput = S['ContactRecordInput'];
 export type CheckIn = NonNullable<S['CheckIn']>;
 

@@ -42,9 +42,21 @@ export function distanceMetres(a: { lat: number; lon: number }, b: { lat: number
   return Math.round(2 * R * Math.asin(Math.min(1, Math.sqrt(h))));
 }
 
-/** A link that opens the address (or the point) in the phone's map app. */
-export function mapLink(address: string | null | undefined, point?: { lat: number; lon: number } | null): string | null {
-  if (point) return `geo:${point.lat},${point.lon}${address ? `?q=${encodeURIComponent(address)}` : ''}`;
-  if (address) return `geo:0,0?q=${encodeURIComponent(address)}`;
-  return null;
+/** A link that opens the address (or the point) in the phone's map app:
+ * Apple Maps on an iPhone, the `geo:` URI every Android map app answers
+ * elsewhere; null when the customer has neither. */
+export function mapLink(
+  address: string | null | undefined,
+  point?: { lat: number; lon: number } | null,
+  userAgent: string = typeof navigator === 'undefined' ? '' : navigator.userAgent,
+): string | null {
+  if (!address && !point) return null;
+  if (/iPhone|iPad|iPod/.test(userAgent)) {
+    const q = new URLSearchParams();
+    if (address) q.set('q', address);
+    if (point) q.set('ll', `${point.lat},${point.lon}`);
+    return `https://maps.apple.com/?${q.toString()}`;
+  }
+  const q = address ? `?q=${encodeURIComponent(address)}` : `?q=${point!.lat},${point!.lon}`;
+  return `geo:${point ? `${point.lat},${point.lon}` : '0,0'}${q}`;
 }

@@ -61,7 +61,7 @@ async function refreshProfile(): Promise<void> {
   if (figures.data) await setMeta(db, 'figures', { at: new Date().toISOString(), report: figures.data });
 }
 
-export const syncer = new Syncer(db, {
+export const syncer = new Syncer(db, api, {
   onSignedOut: () => setSignedIn(false),
   afterPass: () => refreshProfile().catch(() => undefined),
 });

@@ -8,11 +8,15 @@
 // again; an update carries If-Match with the version it was made on, and a
 // repeat after a lost answer finds its own change already there.
 import { apiErrorFrom, type ApiError } from '@crm/shared';
-import { api, REQUEST_TIMEOUT_MS } from './client';
+import type { Client } from '@crm/shared';
 import { type Attention, type CrmDb, type OutboxOp, type WritableEntity, tableOf } from './db';
 import { conflictingFields, overlay, rebasedPatch, withRecord } from './overlay';
 
 type Row = Record<string, unknown>;
+
+/** How long a request may take before the phone gives up on it and tries
+ * again later (an outbox write is safe to repeat). */
+export const REQUEST_TIMEOUT_MS = 20_000;
 
 /** Entries still waiting (for the network or the user), in outbox order. */
 export async function openOps(db: CrmDb): Promise<OutboxOp[]> {
@@ -58,7 +62,7 @@ async function answer(call: Promise<{ data?: unknown; error?: unknown; response:
   }
 }
 
-function send(op: OutboxOp): Promise<Answer> {
+function send(api: Client, op: OutboxOp): Promise<Answer> {
   const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   const post = api.POST as unknown as Call;
   const patch = api.PATCH as unknown as Call;
@@ -93,7 +97,7 @@ function send(op: OutboxOp): Promise<Answer> {
   }
 }
 
-async function fetchCurrent(op: OutboxOp): Promise<Answer> {
+async function fetchCurrent(api: Client, op: OutboxOp): Promise<Answer> {
   const get = api.GET as unknown as Call;
   return answer(get(PATHS[op.entity], { params: { path: { id: op.id } }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }));
 }
@@ -152,10 +156,13 @@ async function needsUser(db: CrmDb, op: OutboxOp, state: OutboxOp['state'], atte
 /** Sends what the outbox holds, in order, until it is empty or the network
  * fails. An entry refused for a reason only the user can settle holds back
  * the later entries of the same customer, not the others. */
-export async function push(db: CrmDb): Promise<PushResult> {
+export async function push(db: CrmDb, api: Client): Promise<PushResult> {
   const result: PushResult = { sent: 0, stalled: false, signedOut: false };
   const held = new Set<string>();
-  for (const op of await openOps(db)) {
+  for (const listed of await openOps(db)) {
+    // Read again: an entry sent before may have changed this one (a create's version).
+    const op = await db.outbox.get(listed.seq!);
+    if (!op) continue;
     if (op.state !== 'pending' || held.has(op.customer_id)) {
       held.add(op.customer_id);
       continue;
@@ -164,7 +171,7 @@ export async function push(db: CrmDb): Promise<PushResult> {
       held.add(op.customer_id); // its create has not been acknowledged yet
       continue;
     }
-    const a = await send(op);
+    const a = await send(api, op);
     if (a.status >= 200 && a.status < 300) {
       await settle(db, op, a.data ?? {});
       result.sent++;
@@ -181,7 +188,7 @@ export async function push(db: CrmDb): Promise<PushResult> {
     }
     held.add(op.customer_id);
     if (a.status === 412 && op.op === 'update') {
-      const settled = await onStale(db, op);
+      const settled = await onStale(db, api, op);
       if (settled === 'stalled') {
         result.stalled = true;
         break;
@@ -205,8 +212,8 @@ export async function push(db: CrmDb): Promise<PushResult> {
  * changed none of the members the user edited, the edit goes again on the
  * new version (or is found already there, after a lost answer); otherwise
  * the user chooses, member by member. */
-async function onStale(db: CrmDb, op: OutboxOp): Promise<'sent' | 'conflict' | 'stalled'> {
-  const current = await fetchCurrent(op);
+async function onStale(db: CrmDb, api: Client, op: OutboxOp): Promise<'sent' | 'conflict' | 'stalled'> {
+  const current = await fetchCurrent(api, op);
   if (current.status === 0 || current.status >= 500 || current.status === 429) return 'stalled';
   if (current.status !== 200 || !current.data) {
     await needsUser(db, op, 'invalid', attentionOf(current.status, current.error));
@@ -221,7 +228,7 @@ async function onStale(db: CrmDb, op: OutboxOp): Promise<'sent' | 'conflict' | '
       return 'sent';
     }
     await db.outbox.update(op.seq!, { body: patch, version: server.version as number, attempts: op.attempts + 1 });
-    const again = await send({ ...op, body: patch, version: server.version as number });
+    const again = await send(api, { ...op, body: patch, version: server.version as number });
     if (again.status >= 200 && again.status < 300) {
       await settle(db, op, again.data ?? {});
       return 'sent';
@@ -231,7 +238,7 @@ async function onStale(db: CrmDb, op: OutboxOp): Promise<'sent' | 'conflict' | '
       await needsUser(db, op, 'invalid', attentionOf(again.status, again.error));
       return 'conflict';
     }
-    return onStale(db, { ...op, body: patch, version: server.version as number });
+    return onStale(db, api, { ...op, body: patch, version: server.version as number });
   }
   await needsUser(db, op, 'conflict', {
     status: 412,
@@ -253,11 +260,11 @@ export async function markRefetch(db: CrmDb, entity: WritableEntity, id: string)
 }
 
 /** Reads again the records markRefetch named; those it could not stay named. */
-export async function refetch(db: CrmDb): Promise<void> {
+export async function refetch(db: CrmDb, api: Client): Promise<void> {
   const list = ((await db.meta.get('refetch'))?.value as [WritableEntity, string][] | undefined) ?? [];
   const left: [WritableEntity, string][] = [];
   for (const [entity, id] of list) {
-    const a = await fetchCurrent({ entity, id } as OutboxOp);
+    const a = await fetchCurrent(api, { entity, id } as OutboxOp);
     if (a.status === 200 && a.data) await layOver(db, entity, id, a.data);
     else if (a.status === 404 || a.status === 403) await layOver(db, entity, id, undefined);
     else left.push([entity, id]);

@@ -2,10 +2,9 @@
 // reads the change feed from the saved cursor to its end, applying every
 // create, update and delete; passes run on opening, on regaining network,
 // every few minutes while the app is in front, and soon after every write.
-import { api, REQUEST_TIMEOUT_MS } from './client';
 import { type CrmDb, type Entity, type WritableEntity, childTables, getMeta, setMeta, tableOf } from './db';
-import { layOver, openOps, push, refetch } from './outbox';
-import type { components } from '@crm/shared';
+import { layOver, openOps, push, refetch, REQUEST_TIMEOUT_MS } from './outbox';
+import { withLock, type Client, type components } from '@crm/shared';
 
 type Change = components['schemas']['Change'];
 type Row = Record<string, unknown>;
@@ -14,6 +13,8 @@ type Row = Record<string, unknown>;
 export const PAGE = 200;
 /** Between passes while the app is in front. */
 export const EVERY_MS = 3 * 60_000;
+/** After a pass that got no answer: the waits before trying again. */
+const RETRY_MS = [2_000, 5_000, 15_000, 30_000, 60_000];
 
 const WRITABLE = new Set<Entity>(['customer', 'contact', 'contact_record']);
 
@@ -59,19 +60,29 @@ async function flush(db: CrmDb, byEntity: Map<Entity, Row[]>) {
   byEntity.clear();
 }
 
-/** Reads the feed from the saved cursor until a page comes back empty. */
-export async function pull(db: CrmDb, onPage?: (items: number) => void): Promise<void> {
-  let cursor = (await getMeta<string>(db, 'cursor')) ?? '';
-  for (;;) {
+/** Reads the feed from the saved cursor until a page comes back empty. The
+ * next page is asked for as soon as a page arrives, so the server works on it
+ * while this one is written to IndexedDB. */
+export async function pull(db: CrmDb, api: Client, onPage?: (items: number) => void): Promise<void> {
+  const page = async (cursor: string) => {
     const { data, error, response } = await api.GET('/v1/changes', {
       params: { query: cursor ? { cursor, limit: PAGE } : { limit: PAGE } },
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     if (!response.ok || !data) throw Object.assign(new Error(`changes: HTTP ${response.status}`), { status: response.status, error });
+    return data;
+  };
+  let cursor = (await getMeta<string>(db, 'cursor')) ?? '';
+  let next = page(cursor);
+  for (;;) {
+    const data = await next;
     if (data.data.length === 0) {
       if (data.next_cursor !== cursor) await setMeta(db, 'cursor', data.next_cursor);
       return;
     }
+    next = page(data.next_cursor);
+    // A failed read ahead is seen when awaited, not as an unhandled rejection.
+    next.catch(() => undefined);
     await applyPage(db, data.data, data.next_cursor);
     onPage?.(data.data.length);
     cursor = data.next_cursor;
@@ -101,9 +112,12 @@ export class Syncer {
   private timer: ReturnType<typeof setInterval> | null = null;
   private soon: ReturnType<typeof setTimeout> | null = null;
   private detach: (() => void) | null = null;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private failures = 0;
 
   constructor(
     private readonly db: CrmDb,
+    private readonly api: Client,
     private readonly hooks: { onSignedOut?: () => void; afterPass?: () => Promise<void> } = {},
   ) {
     void getMeta<string>(db, 'synced_at').then((at) => at && this.set({ synced_at: at }));
@@ -138,7 +152,9 @@ export class Syncer {
     this.running = (async () => {
       do {
         this.again = false;
-        await this.pass();
+        // One pass at a time in the whole browser: two tabs of the app share
+        // one copy and one outbox.
+        await withLock('crm-mobile-sync', () => this.pass());
       } while (this.again);
     })().finally(() => {
       this.running = null;
@@ -152,6 +168,20 @@ export class Syncer {
     this.soon = setTimeout(() => void this.syncNow(), delayMs);
   }
 
+  /* A pass that got no answer (or a busy server) while the phone believes it
+   * has network is tried again soon, then less and less often. */
+  private retryLater(failed: boolean) {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    if (!failed) {
+      this.failures = 0;
+      return;
+    }
+    if (!this.detach) return;
+    const delay = RETRY_MS[Math.min(this.failures++, RETRY_MS.length - 1)];
+    this.retry = setTimeout(() => void this.syncNow(), delay);
+  }
+
   private async pass(): Promise<void> {
     if (typeof navigator !== 'undefined' && navigator.onLine === false) {
       this.set({ state: 'offline' });
@@ -159,20 +189,21 @@ export class Syncer {
     }
     this.set({ state: 'syncing', received: 0, error: undefined });
     try {
-      const pushed = await push(this.db);
+      const pushed = await push(this.db, this.api);
       if (pushed.signedOut) {
         this.set({ state: 'idle' });
         this.hooks.onSignedOut?.();
         return;
       }
-      await refetch(this.db);
-      await pull(this.db, (n) => this.set({ received: this.status.received + n }));
+      await refetch(this.db, this.api);
+      await pull(this.db, this.api, (n) => this.set({ received: this.status.received + n }));
       const at = new Date().toISOString();
       await setMeta(this.db, 'synced_at', at);
       await this.hooks.afterPass?.();
-      // Writes made during the pass, or left by a network that failed midway.
-      if (!pushed.stalled && (await this.db.outbox.where('state').equals('pending').count()) > 0) this.again = true;
-      this.set({ state: pushed.stalled ? 'offline' : 'idle', synced_at: at });
+      // The network may have gone while the pass ran (the offline event came first).
+      const offline = pushed.stalled || (typeof navigator !== 'undefined' && navigator.onLine === false);
+      this.set({ state: offline ? 'offline' : 'idle', synced_at: at });
+      this.retryLater(pushed.stalled);
     } catch (e) {
       const status = (e as { status?: number }).status;
       if (status === 401) {
@@ -182,6 +213,7 @@ export class Syncer {
       }
       const offline = status === undefined || status === 0 || (e as Error).name === 'TimeoutError';
       this.set({ state: offline ? 'offline' : 'error', error: (e as Error).message });
+      this.retryLater(true);
     }
   }
 
@@ -206,6 +238,7 @@ export class Syncer {
       document.removeEventListener('visibilitychange', visible);
       if (this.timer) clearInterval(this.timer);
       if (this.soon) clearTimeout(this.soon);
+      if (this.retry) clearTimeout(this.retry);
     };
     void this.syncNow();
   }
