@@ -11,10 +11,11 @@ import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { addUser, createCustomer, signup } from '../api/lib/client.mjs';
 import { APP, assertNoErrors, launch, screenshot } from './lib/browser.mjs';
+import { openPhone, phoneTable, signInPhone } from './lib/phone.mjs';
 
 const M = `${APP}/m/`;
 
-/** A phone: small touch screen, reduced motion (no half-drawn transitions). */
+/** The phone of lib/phone.mjs, for a context with a profile of its own. */
 const PHONE = {
   locale: 'zh-CN',
   viewport: { width: 390, height: 844 },
@@ -24,89 +25,10 @@ const PHONE = {
   reducedMotion: 'reduce',
 };
 
-async function openPhone(browser) {
-  const context = await browser.newContext(PHONE);
-  context.setDefaultTimeout(15000);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  return { context, page, errors };
-}
-
 /** Waits until a service worker controls the page (after its first install
  * it claims the open page; clientsClaim in vite.config.ts). */
 async function controlled(page) {
   await page.waitForFunction(() => navigator.serviceWorker?.controller?.state === 'activated', null, { timeout: 30000 });
-}
-
-/** Counts of the rows of each table of the app's IndexedDB copy (`crm-mobile`). */
-function copyCounts(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('crm-mobile');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const names = [...db.objectStoreNames];
-          const tx = db.transaction(names, 'readonly');
-          const counts = {};
-          for (const n of names) {
-            const r = tx.objectStore(n).count();
-            r.onsuccess = () => (counts[n] = r.result);
-          }
-          tx.oncomplete = () => {
-            db.close();
-            resolve(counts);
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-  );
-}
-
-/** The names of the customers in the copy. */
-function copyCustomerNames(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('crm-mobile');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const r = db.transaction('customers', 'readonly').objectStore('customers').getAll();
-          r.onsuccess = () => {
-            db.close();
-            resolve(r.result.map((c) => c.name).sort());
-          };
-          r.onerror = () => reject(r.error);
-        };
-      }),
-  );
-}
-
-/** Signs in through the app's form as a salesperson would. */
-async function signInPhone(page, { slug, email, password }) {
-  await page.goto(M);
-  await page.getByLabel(/组织代码|Organization/).fill(slug);
-  await page.getByLabel(/邮箱|Email/).fill(email);
-  await page.getByLabel(/密码|Password/).fill(password);
-  await page.getByRole('button', { name: /^(登录|Sign in)$/ }).click();
-}
-
-/** Waits for a sync pass that read the feed to its end (the sync engine's marks on <html>). */
-async function synced(page, since = '') {
-  await page.waitForFunction(
-    (after) => {
-      const d = document.documentElement.dataset;
-      return d.sync === 'idle' && !!d.syncedAt && d.syncedAt > after;
-    },
-    since,
-    { timeout: 60000 },
-  );
 }
 
 /** Width and height of a PNG (from its IHDR chunk). */
@@ -213,12 +135,10 @@ describe('the field-sales app starts with no network', () => {
   test('signed in and synced, it reloads offline from its service worker with the customers on the phone', async () => {
     const { context, page, errors } = await openPhone(browser);
     try {
-      await signInPhone(page, sales);
-      await synced(page);
+      await signInPhone(page, sales); // and waits for the first sync
       await controlled(page);
-      const online = await copyCounts(page);
-      assert.equal(online.customers, names.length, 'the first sync brought every customer');
-      assert.deepEqual(await copyCustomerNames(page), [...names].sort());
+      const customerNames = async () => (await phoneTable(page, 'customers')).map((c) => c.name).sort();
+      assert.deepEqual(await customerNames(), [...names].sort(), 'the first sync brought every customer');
       const syncedAt = await page.evaluate(() => document.documentElement.dataset.syncedAt);
 
       await context.setOffline(true);
@@ -228,7 +148,7 @@ describe('the field-sales app starts with no network', () => {
       const reloaded = await page.reload();
       assert.ok(reloaded?.fromServiceWorker(), 'the reload was answered by the service worker');
       await page.locator('#root > *').first().waitFor();
-      assert.deepEqual(await copyCustomerNames(page), [...names].sort(), 'the copy is still there');
+      assert.deepEqual(await customerNames(), [...names].sort(), 'the copy is still there');
       // It knows it is offline and still says when it last synced.
       await page.waitForFunction(() => document.documentElement.dataset.sync === 'offline');
       assert.equal(await page.evaluate(() => document.documentElement.dataset.syncedAt), syncedAt);
