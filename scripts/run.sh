@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: installs what is missing, builds the release server, starts the
+# `make run`: installs what is missing, builds the release server and the two
+# apps (the office app at /, the field-sales app at /m/), starts the
 # project's own PostgreSQL in data/pg, migrates, creates the demo tenant once,
 # then serves in the foreground. Running it again reuses data/.
 set -euo pipefail
@@ -16,6 +17,7 @@ scripts/deps.sh
 scripts/build.sh release
 scripts/web.sh
 export CRM_WEB_DIR="${CRM_WEB_DIR:-$CRM_ROOT/clients/web/dist}"
+export CRM_MOBILE_DIR="${CRM_MOBILE_DIR:-$CRM_ROOT/clients/mobile/dist}"
 scripts/pg.sh start data/pg "$pg_port"
 
 CRM_DATABASE_URL="$(crm_pg_conninfo data/pg "$pg_port" crm_app)"
@@ -43,6 +45,9 @@ CRM on http://$host:$CRM_PORT  (PostgreSQL: $CRM_DATABASE_URL)
 
 Open http://$host:$CRM_PORT/ in a browser and sign in as the demo admin:
 organization "demo", email admin@demo.test, password demo-password-123.
+The field-sales app for phones is at http://$host:$CRM_PORT/m/ (to reach it
+from a phone on the same network, start with CRM_BIND=0.0.0.0 and open
+http://<this computer's address>:$CRM_PORT/m/).
 
 The API is under http://$host:$CRM_PORT/v1:
 

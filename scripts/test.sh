@@ -2,12 +2,13 @@
 # `make test`: the whole check, as CI runs it.
 #   unit       ctest on the ASan/UBSan build
 #   web        the apps in clients/: API types current with the spec, type check,
-#              unit tests (vitest), build, the web app's JavaScript budget
+#              unit tests (vitest), build, each app's JavaScript budget
 #   db         build-test/test_db (the database funnel) on the migrated test database,
 #              and `serve` refusing a database migrated by a newer binary
 #   api        node --test tests/api against a real server and a throwaway PostgreSQL
-#   e2e        node --test tests/e2e: the web app in Debian's chromium (playwright-core),
-#              served by the same server; screenshots in build-test/screenshots/
+#   e2e        node --test tests/e2e: the web app and the mobile app (/m/) in Debian's
+#              chromium (playwright-core), served by the same server; screenshots in
+#              build-test/screenshots/
 #   lint       spectral on openapi/openapi.yaml
 #   shutdown   the server exits 0 within 10 s of SIGTERM
 #   sanitizer  no ASan/LSan/UBSan report in the server's (or migrate's) output
@@ -167,7 +168,7 @@ run_api() {
 	CRM_DATABASE_URL="$app" CRM_MIGRATE_URL="$owner" CRM_DATA_DIR="$tmp/data" \
 		CRM_BIND=127.0.0.1 CRM_PORT="$HTTP_PORT" CRM_TOKEN_RATE=20 CRM_SWEEP_SECONDS=1 \
 		CRM_TOKEN_ADDRESS_RATE=1000000 CRM_SIGNUP_RATE=1000000 \
-		CRM_WEB_DIR="$CRM_ROOT/clients/web/dist" \
+		CRM_WEB_DIR="$CRM_ROOT/clients/web/dist" CRM_MOBILE_DIR="$CRM_ROOT/clients/mobile/dist" \
 		build-test/crm-server serve >"$SERVER_LOG" 2>&1 &
 	server_pid=$!
 	if ! crm_wait_http "$BASE_URL/healthz" 30 "$server_pid"; then
@@ -206,7 +207,7 @@ run_api() {
 run_api
 
 # --- e2e -------------------------------------------------------------------
-# The same server, now serving the app the web step built.
+# The same server, now serving the apps the web step built.
 run_e2e() {
 	if [ -z "$server_pid" ] || ! kill -0 "$server_pid" 2>/dev/null; then
 		fail e2e "the server is not running"

@@ -48,7 +48,6 @@ export default defineConfig({
       registerType: 'autoUpdate',
       injectRegister: false,
       manifestFilename: 'manifest.webmanifest',
-      includeAssets: ['icon.svg', 'icon-192.png', 'icon-512.png'],
       manifest: {
         id: '/m/',
         name: 'CRM 外勤',
@@ -64,13 +63,14 @@ export default defineConfig({
         icons: [
           { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
           { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
-          { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
           { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' },
         ],
       },
       workbox: {
-        // The whole shell: every chunk, so any screen opens offline.
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // The whole shell: every chunk, so any screen opens offline (the
+        // plugin adds the manifest and its icons itself).
+        globPatterns: ['**/*.{js,css,html}'],
         navigateFallback: '/m/index.html',
         // The API is never answered from the cache: the app's data lives in
         // IndexedDB, and a stale answer would be worse than a refusal.

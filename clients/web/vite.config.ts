@@ -27,6 +27,10 @@ function gzipAssets(): Plugin {
 
 export default defineConfig({
   plugins: [react(), gzipAssets()],
+  // One React for the app and every library: the workspace also holds React
+  // 18 at its root (a peer that the mobile app's @react-spring asks for), and
+  // antd resolving that copy would break every hook.
+  resolve: { dedupe: ['react', 'react-dom'] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
