@@ -35,9 +35,10 @@
  * entity follows its current customer; a tombstoned one, or one whose customer
  * is tombstoned, is a delete. Anything else is left out.
  *
- * The page is the first `limit` such rows; an entity that occurs several times
- * in it is emitted once, at its last occurrence (every occurrence would render
- * the same current state). next_cursor is the position of the last row, or
+ * A row with a later row of the same entity that every reader can already
+ * see is left out (the later one renders the same current state), except a
+ * customer's transfer. The page is the first `limit` rows left; an entity that
+ * occurs several times in it is emitted once, at its last occurrence. next_cursor is the position of the last row, or
  * the request's own position when the page is empty.
  *
  * The entities are those of the feed_entities registry (migration 0009):
@@ -64,6 +65,14 @@ static const crm_stmt LIST = {
     " WHERE ch.tenant_id = $1"
     "  AND (ch.xid, ch.seq) > ($4::xid8, $5::bigint)"
     "  AND ch.xid < (SELECT pg_snapshot_xmin(pg_current_snapshot()))"
+    /* Superseded: a later change of the same entity, visible to every
+     * reader, renders the same state and follows in the feed. Never a
+     * customer's transfer: to whoever it took the customer from it is the
+     * delete, and the changes after it are not theirs to see. */
+    "  AND (ch.entity = 'customer' AND ch.prev_owner_id IS NOT NULL OR NOT EXISTS ("
+    "   SELECT 1 FROM changes later WHERE later.tenant_id = ch.tenant_id AND later.entity = ch.entity"
+    "    AND later.entity_id = ch.entity_id AND (later.xid, later.seq) > (ch.xid, ch.seq)"
+    "    AND later.xid < (SELECT pg_snapshot_xmin(pg_current_snapshot()))))"
     "  AND (" VISIBLE("cu.owner_id")
     "   OR (ch.entity = 'customer' AND ch.prev_owner_id IS NOT NULL"
     "    AND " VISIBLE("ch.prev_owner_id") " AND NOT " VISIBLE("ch.owner_id") "))"

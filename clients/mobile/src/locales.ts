@@ -68,6 +68,7 @@ export const zh = {
     empty: '今天没有待办事项',
     emptyHint: '计划了下次联系的客户、联系人生日和久未联系的客户会出现在这里。',
     firstSync: '正在下载客户资料…',
+    showAll: '显示全部 {{count}} 项',
   },
   customer: {
     field: {
@@ -303,6 +304,7 @@ export const en: typeof zh = {
     empty: 'Nothing on the agenda today',
     emptyHint: 'Planned follow-ups, contacts’ birthdays and customers not contacted for long show up here.',
     firstSync: 'Downloading your customers…',
+    showAll: 'Show all {{count}}',
   },
   customer: {
     field: {

@@ -1133,9 +1133,12 @@ export interface paths {
          *     again with the last `next_cursor`, which is never null.
          *
          *     Each item carries the resource as `GET` returns it now (a device needs
-         *     only the latest state), so an entity changed several times may be sent
-         *     once, at its last change in the page, and its data may already show a
-         *     later change than the one the item stands for. Tombstones are `delete`
+         *     only the latest state), so an entity changed several times is sent
+         *     once, at its latest change: a change is passed over when a later one
+         *     of the same entity has already finished (a customer's transfer is
+         *     never passed over). A device reading from the start thus gets each
+         *     record once, and an item's data may already show a later change than
+         *     the one the item stands for. Tombstones are `delete`
          *     items with `data` null. Visibility is the customer's (see the
          *     introduction): a customer transferred away from what the caller may see
          *     arrives as a `delete` of that customer, and one transferred to them

@@ -11,7 +11,7 @@ import { Syncer, type SyncStatus } from './sync';
 import * as writes from './writes';
 import { agendaOf, type AgendaEntry } from './agenda';
 import { byName, indexOf, search } from './search';
-import { useCopy } from './live';
+import { useCopy, type Pacer } from './live';
 
 export * from './db';
 export type { SyncStatus } from './sync';
@@ -22,6 +22,8 @@ export { ApiError } from '@crm/shared';
 export type Figures = components['schemas']['PerformanceReport'];
 
 export const db = new CrmDb();
+/** The same copy, for the sync engine: pages of the feed and the server's answers (see CrmDb). */
+const synced = new CrmDb('crm-mobile', 'relaxed');
 
 /* ---- the session ----------------------------------------------------------- */
 
@@ -62,7 +64,7 @@ async function refreshProfile(): Promise<void> {
   if (figures.data) await setMeta(db, 'figures', { at: new Date().toISOString(), report: figures.data });
 }
 
-export const syncer = new Syncer(db, api, {
+export const syncer = new Syncer(synced, api, {
   onSignedOut: () => setSignedIn(false),
   afterPass: () => refreshProfile().catch(() => undefined),
 });
@@ -158,9 +160,15 @@ export function useOpenQuotations(customerId: string | undefined) {
   );
 }
 
+/** A sync pass that has written more than a few pages is filling the copy in bulk. */
+const pacer: Pacer = {
+  busy: () => syncer.snapshot.state === 'syncing' && syncer.snapshot.received > 1000,
+  subscribe: (l) => syncer.subscribe(l),
+};
+
 /** The search index of every customer on the phone, kept current. */
 function useIndex() {
-  return useCopy(['customers', 'contacts'], async () => indexOf(await db.customers.toArray(), await db.contacts.toArray()), []);
+  return useCopy(['customers', 'contacts'], async () => indexOf(await db.customers.toArray(), await db.contacts.toArray()), [], pacer);
 }
 
 /** Customers matching `query` (all by name when empty), best first. */
@@ -187,6 +195,7 @@ export function useAgenda(): AgendaEntry[] | undefined {
       return { customers, contacts: await db.contacts.where('customer_id').anyOf(ids).toArray() };
     },
     [id],
+    pacer,
   );
   return useMemo(() => {
     if (!id || !mine) return undefined;

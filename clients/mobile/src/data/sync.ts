@@ -60,11 +60,18 @@ async function flush(db: CrmDb, byEntity: Map<Entity, Row[]>) {
   byEntity.clear();
 }
 
-/** Reads the feed from the saved cursor until a page comes back empty. The
- * next page is asked for as soon as a page arrives, so the server works on it
- * while this one is written to IndexedDB. */
+/** Pages read ahead of the one being written at most. */
+const AHEAD = 10;
+
+/**
+ * Reads the feed from the saved cursor until a page comes back empty. Pages
+ * are asked for one after the other as fast as the server answers, while the
+ * phone writes what has arrived: all pages waiting go into IndexedDB in one
+ * transaction (with the cursor after them), so a slow write never holds the
+ * network back and a fast network never means one transaction per page.
+ */
 export async function pull(db: CrmDb, api: Client, onPage?: (items: number) => void): Promise<void> {
-  const page = async (cursor: string) => {
+  const read = async (cursor: string) => {
     const { data, error, response } = await api.GET('/v1/changes', {
       params: { query: cursor ? { cursor, limit: PAGE } : { limit: PAGE } },
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -72,21 +79,59 @@ export async function pull(db: CrmDb, api: Client, onPage?: (items: number) => v
     if (!response.ok || !data) throw Object.assign(new Error(`changes: HTTP ${response.status}`), { status: response.status, error });
     return data;
   };
-  let cursor = (await getMeta<string>(db, 'cursor')) ?? '';
-  let next = page(cursor);
-  for (;;) {
-    const data = await next;
-    if (data.data.length === 0) {
-      if (data.next_cursor !== cursor) await setMeta(db, 'cursor', data.next_cursor);
-      return;
+  const start = (await getMeta<string>(db, 'cursor')) ?? '';
+  const arrived: { items: Change[]; cursor: string }[] = [];
+  let finished = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const signal = () => {
+    wake?.();
+    wake = null;
+  };
+  const waitFor = () => new Promise<void>((r) => (wake = r));
+
+  let stop = false;
+  const reader = (async () => {
+    let cursor = start;
+    try {
+      while (!stop) {
+        while (arrived.length >= AHEAD && !stop) await waitFor();
+        const data = await read(cursor);
+        if (data.data.length === 0) {
+          if (data.next_cursor !== cursor) arrived.push({ items: [], cursor: data.next_cursor });
+          break;
+        }
+        arrived.push({ items: data.data, cursor: data.next_cursor });
+        cursor = data.next_cursor;
+        signal();
+      }
+    } catch (e) {
+      failure = e;
+    } finally {
+      finished = true;
+      signal();
     }
-    next = page(data.next_cursor);
-    // A failed read ahead is seen when awaited, not as an unhandled rejection.
-    next.catch(() => undefined);
-    await applyPage(db, data.data, data.next_cursor);
-    onPage?.(data.data.length);
-    cursor = data.next_cursor;
+  })();
+
+  try {
+    for (;;) {
+      if (arrived.length === 0) {
+        if (finished) break;
+        await waitFor();
+        continue;
+      }
+      const batch = arrived.splice(0, arrived.length);
+      signal(); // room again for the reader
+      const items = batch.flatMap((p) => p.items);
+      await applyPage(db, items, batch[batch.length - 1].cursor);
+      if (items.length) onPage?.(items.length);
+    }
+  } finally {
+    stop = true;
+    signal();
+    await reader;
   }
+  if (failure) throw failure;
 }
 
 /** Everything a screen shows about the state of the copy. */

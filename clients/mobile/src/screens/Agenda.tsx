@@ -1,18 +1,23 @@
 // Agenda.tsx: the home screen — follow-ups overdue, due today and tomorrow,
 // birthdays of the coming week, dormant customers — each opening its customer.
-import { List } from 'antd-mobile';
+import { Button, List } from 'antd-mobile';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAgenda, useSyncStatus, type AgendaEntry, type AgendaKind } from '../data';
 import { Empty, LinkItem, Loading, Screen } from '../components/Screen';
 import { useFormats } from '../lib/format';
 
 const ORDER: AgendaKind[] = ['overdue', 'follow_up_today', 'follow_up_tomorrow', 'birthday', 'dormant'];
+/** Rows a section shows before "show all": a long list of dormant customers
+ * would bury the day's follow-ups below it (and cost a redraw of thousands). */
+const FIRST = 20;
 
 export function Agenda() {
   const { t } = useTranslation();
   const agenda = useAgenda();
   const status = useSyncStatus();
   const f = useFormats();
+  const [open, setOpen] = useState<ReadonlySet<AgendaKind>>(new Set());
 
   const describe = (e: AgendaEntry) => {
     if (e.kind === 'birthday') return t('agenda.birthday', { name: e.contact?.name ?? '', date: f.date(e.due) });
@@ -34,14 +39,15 @@ export function Agenda() {
       );
   } else {
     body = ORDER.map((kind) => {
-      const entries = agenda.filter((e) => e.kind === kind);
-      if (entries.length === 0) return null;
+      const all = agenda.filter((e) => e.kind === kind);
+      if (all.length === 0) return null;
+      const entries = open.has(kind) ? all : all.slice(0, FIRST);
       return (
         <section key={kind} aria-labelledby={`agenda-${kind}`}>
           <List
             header={
               <h2 id={`agenda-${kind}`} className={`list-title agenda-${kind}`}>
-                {t(`agenda.kind.${kind}`)} <span className="count">{entries.length}</span>
+                {t(`agenda.kind.${kind}`)} <span className="count">{all.length}</span>
               </h2>
             }
           >
@@ -53,6 +59,13 @@ export function Agenda() {
                 description={describe(e)}
               />
             ))}
+            {entries.length < all.length && (
+              <List.Item>
+                <Button block fill="none" color="primary" onClick={() => setOpen(new Set([...open, kind]))}>
+                  {t('agenda.showAll', { count: all.length })}
+                </Button>
+              </List.Item>
+            )}
           </List>
         </section>
       );
