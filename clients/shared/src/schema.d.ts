@@ -5746,7 +5746,7 @@ export interface operations {
     listChanges: {
         parameters: {
             query?: {
-                /** @description Page size, 1 to 200 (422 on `limit` outside that range). */
+                /** @description Page size, 1 to 1000 (422 on `limit` outside that range); a new device reads its first copy fastest with large pages. */
                 limit?: number;
                 /**
                  * @description A `cursor` or `next_cursor` the feed returned (opaque); absent or

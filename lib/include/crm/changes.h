@@ -8,7 +8,7 @@
 #include "crm/db.h"
 #include "crm/resource.h"
 
-enum { CRM_CHANGES_LIMIT_DEFAULT = 100, CRM_CHANGES_LIMIT_MAX = 200 };
+enum { CRM_CHANGES_LIMIT_DEFAULT = 100, CRM_CHANGES_LIMIT_MAX = 1000 };
 
 /* crm_changes_cursor_decode: split a feed cursor (base64url of "xid:seq", both
  * decimal, as the feed hands them out) into its two numbers as decimal text.

@@ -107,6 +107,13 @@ export class CrmDb extends Dexie {
       outbox: '++seq, id, customer_id, state',
       meta: 'key',
     });
+    // Only the indexes a screen or the sync asks by: every index is written
+    // for every row a first sync stores. A record's customer is found through
+    // the first part of [customer_id+occurred_at].
+    this.version(2).stores({
+      customers: 'id, owner_id',
+      records: 'id, [customer_id+occurred_at]',
+    });
   }
 }
 

@@ -4,7 +4,7 @@ import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CrmDb } from './db';
 import { confirmDuplicate, discard, push, resolveConflict, resubmit } from './outbox';
-import { pull } from './sync';
+import { PAGE, pull } from './sync';
 import { createContact, createCustomer, recordContact, updateCustomer, type Writer } from './writes';
 import { FakeServer } from './test/fakeServer';
 
@@ -28,25 +28,30 @@ const sync = async () => {
 
 describe('the copy', () => {
   it('applies the feed page by page and resumes from its cursor', async () => {
-    for (let i = 0; i < 450; i++) server.seedCustomer({ id: `c${i}`, name: `Customer ${i}` });
+    const n = 2 * PAGE + 50;
+    for (let i = 0; i < n; i++) server.seedCustomer({ id: `c${i}`, name: `Customer ${i}` });
     await pull(db, server.client());
-    expect(await db.customers.count()).toBe(450);
-    expect(server.log.filter((l) => l.startsWith('GET /v1/changes')).length).toBe(4); // 200+200+50, then empty
+    expect(await db.customers.count()).toBe(n);
+    expect(server.log.filter((l) => l.startsWith('GET /v1/changes')).length).toBe(4); // two full pages, 50, then empty
     server.officeEdit('customer', 'c7', { name: 'Renamed' });
     server.log = [];
     await pull(db, server.client());
     expect((await db.customers.get('c7'))?.name).toBe('Renamed');
-    expect(server.log[0]).toContain('cursor=450');
+    expect(server.log[0]).toContain(`cursor=${n}`);
   });
 
   it('drops a customer taken away from the user with everything under it', async () => {
     server.seedCustomer({ id: 'c1', name: 'Acme' });
     await db.contacts.put({ id: 'p1', customer_id: 'c1', name: 'Li' } as never);
+    await db.records.put({ id: 'r1', customer_id: 'c1', occurred_at: '2026-05-01T00:00:00Z' } as never);
+    await db.records.put({ id: 'r2', customer_id: 'c2', occurred_at: '2026-05-01T00:00:00Z' } as never);
     await pull(db, server.client());
     server.officeDelete('customer', 'c1');
     await pull(db, server.client());
     expect(await db.customers.get('c1')).toBeUndefined();
     expect(await db.contacts.get('p1')).toBeUndefined();
+    expect(await db.records.get('r1')).toBeUndefined();
+    expect(await db.records.get('r2')).toBeDefined();
   });
 
   it('keeps an edit not yet sent on top of what the feed brings', async () => {

@@ -9,8 +9,9 @@ import { withLock, type Client, type components } from '@crm/shared';
 type Change = components['schemas']['Change'];
 type Row = Record<string, unknown>;
 
-/** Items per page of the feed (its maximum). */
-export const PAGE = 200;
+/** Items per page of the feed (its maximum): each request costs the server a
+ * few milliseconds of its own and the phone a wait for its next turn. */
+export const PAGE = 1000;
 /** Between passes while the app is in front. */
 export const EVERY_MS = 3 * 60_000;
 /** After a pass that got no answer: the waits before trying again. */
@@ -55,19 +56,27 @@ export async function applyPage(db: CrmDb, items: Change[], cursor: string): Pro
   });
 }
 
+/** Rows stored per call: copying rows into IndexedDB is work on the page's own
+ * thread, and between calls the reader gets to ask for the next page. */
+const CHUNK = 200;
+
 async function flush(db: CrmDb, byEntity: Map<Entity, Row[]>) {
-  for (const [entity, rows] of byEntity) await tableOf(db, entity).bulkPut(rows as never[]);
+  for (const [entity, rows] of byEntity) {
+    for (let i = 0; i < rows.length; i += CHUNK) await tableOf(db, entity).bulkPut(rows.slice(i, i + CHUNK) as never[]);
+  }
   byEntity.clear();
 }
 
 /** Pages read ahead of the one being written at most. */
-const AHEAD = 10;
+const AHEAD = 4;
+/** Pages written in one transaction at most. */
+const BATCH = 1;
 
 /**
  * Reads the feed from the saved cursor until a page comes back empty. Pages
  * are asked for one after the other as fast as the server answers, while the
- * phone writes what has arrived: all pages waiting go into IndexedDB in one
- * transaction (with the cursor after them), so a slow write never holds the
+ * phone writes what has arrived: the pages waiting go into IndexedDB a few at a
+ * time, each batch in one transaction with the cursor after it, so a slow write never holds the
  * network back and a fast network never means one transaction per page.
  */
 export async function pull(db: CrmDb, api: Client, onPage?: (items: number) => void): Promise<void> {
@@ -120,7 +129,9 @@ export async function pull(db: CrmDb, api: Client, onPage?: (items: number) => v
         await waitFor();
         continue;
       }
-      const batch = arrived.splice(0, arrived.length);
+      // A few pages at a time: storing is work on the page's own thread (each
+      // row is copied), and between batches the reader gets to ask for more.
+      const batch = arrived.splice(0, BATCH);
       signal(); // room again for the reader
       const items = batch.flatMap((p) => p.items);
       await applyPage(db, items, batch[batch.length - 1].cursor);
