@@ -255,11 +255,13 @@ export class Syncer {
       await pull(this.db, this.api, (n) => this.set({ received: this.status.received + n }));
       const at = new Date().toISOString();
       await setMeta(this.db, 'synced_at', at);
-      await this.hooks.afterPass?.();
       // The network may have gone while the pass ran (the offline event came first).
       const offline = pushed.stalled || (typeof navigator !== 'undefined' && navigator.onLine === false);
       this.set({ state: offline ? 'offline' : 'idle', synced_at: at });
       this.retryLater(pushed.stalled);
+      // The profile and the month's figures are not the copy: read after it,
+      // never holding the copy's "synced" back.
+      void this.hooks.afterPass?.();
     } catch (e) {
       const status = (e as { status?: number }).status;
       if (status === 401) {
