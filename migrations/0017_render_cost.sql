@@ -38,3 +38,6 @@ AS $$ SELECT json_build_object(
     'owner_name', (SELECT u.name FROM users u WHERE u.tenant_id = r.tenant_id AND u.id = r.owner_id),
     'version', r.version,
     'created_at', rfc3339(r.created_at), 'updated_at', rfc3339(r.updated_at)) $$;
+
+-- Nothing calls it any more.
+DROP FUNCTION user_name(uuid, uuid);

@@ -287,9 +287,11 @@ export async function resolveConflict(db: CrmDb, seq: number, choices: Record<st
   const op = await entry(db, seq);
   const server = op.attention?.server;
   if (op.state !== 'conflict' || !server) throw new Error(`outbox entry ${seq} is no conflict`);
-  const take = Object.keys(choices).filter((k) => choices[k] === 'server');
-  const patch: Row = {};
-  for (const [k, v] of Object.entries(op.body)) if (!take.includes(k) && !(k in server && Object.is(server[k], v))) patch[k] = v;
+  const patch = rebasedPatch(
+    op,
+    server,
+    Object.keys(choices).filter((k) => choices[k] === 'server'),
+  );
   await db.transaction('rw', [db.outbox, db.customers, db.contacts, db.records], async () => {
     if (Object.keys(patch).length === 0) {
       await db.outbox.delete(seq);

@@ -69,15 +69,12 @@ async function flush(db: CrmDb, byEntity: Map<Entity, Row[]>) {
 
 /** Pages read ahead of the one being written at most. */
 const AHEAD = 4;
-/** Pages written in one transaction at most. */
-const BATCH = 1;
 
 /**
  * Reads the feed from the saved cursor until a page comes back empty. Pages
  * are asked for one after the other as fast as the server answers, while the
- * phone writes what has arrived: the pages waiting go into IndexedDB a few at a
- * time, each batch in one transaction with the cursor after it, so a slow write never holds the
- * network back and a fast network never means one transaction per page.
+ * phone writes those that have arrived, each page in one transaction with the
+ * cursor after it: a slow write never holds the network back.
  */
 export async function pull(db: CrmDb, api: Client, onPage?: (items: number) => void): Promise<void> {
   const read = async (cursor: string) => {
@@ -129,12 +126,9 @@ export async function pull(db: CrmDb, api: Client, onPage?: (items: number) => v
         await waitFor();
         continue;
       }
-      // A few pages at a time: storing is work on the page's own thread (each
-      // row is copied), and between batches the reader gets to ask for more.
-      const batch = arrived.splice(0, BATCH);
+      const { items, cursor } = arrived.shift()!;
       signal(); // room again for the reader
-      const items = batch.flatMap((p) => p.items);
-      await applyPage(db, items, batch[batch.length - 1].cursor);
+      await applyPage(db, items, cursor);
       if (items.length) onPage?.(items.length);
     }
   } finally {

@@ -1,7 +1,7 @@
 // writes.ts: what the salesperson writes, made on the phone: a new record
 // gets its id here, goes into the outbox and into the local copy in one
 // transaction, and the sync engine is nudged to send it.
-import type { Contact, ContactInput, ContactRecord, ContactRecordInput, CrmDb, Customer, CustomerInput, CustomerPatch, OutboxOp, WritableEntity } from './db';
+import type { Contact, ContactInput, ContactRecord, ContactRecordInput, CrmDb, CustomerInput, CustomerPatch, OutboxOp, WritableEntity } from './db';
 import { tableOf } from './db';
 import { mergeEdit, withRecord } from './overlay';
 
@@ -115,4 +115,3 @@ export function updateRecord(w: Writer, id: string, patch: Partial<Omit<ContactR
   return update(w, 'contact_record', id, patch as Row);
 }
 
-export type { Customer };

@@ -1,12 +1,13 @@
 // ContactForm.tsx: a contact person from a business card, or an edit of one
 // (only the changed fields are sent).
-import { Button, Checkbox, DatePicker, Form, Input, TextArea, Toast } from 'antd-mobile';
+import { Button, Checkbox, DatePicker, Form, TextArea, Toast } from 'antd-mobile';
 import type { DatePickerRef } from 'antd-mobile/es/components/date-picker';
 import { useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
 import { createContact, updateContact, useContact, useCustomer, type Contact, type ContactInput } from '../data';
 import { Empty, Loading, Screen } from '../components/Screen';
+import { TextItem } from '../components/TextItem';
 import { dayOfPicked } from '../lib/dates';
 import { useFormats } from '../lib/format';
 import { changed, cleaned } from '../lib/patch';
@@ -79,14 +80,8 @@ function ContactFormOf({ customerId, customerName, contact }: { customerId: stri
     }
   };
 
-  const text = (name: (typeof TEXTS)[number], extra: Partial<Parameters<typeof Input>[0]> = {}) => (
-    <Form.Item
-      name={name}
-      label={t(`contact.field.${name}`)}
-      rules={name === 'name' ? [{ required: true, whitespace: true, message: t('problem.field.required') }] : undefined}
-    >
-      <Input {...extra} />
-    </Form.Item>
+  const text = (name: (typeof TEXTS)[number], input?: Parameters<typeof TextItem>[0]['input']) => (
+    <TextItem name={name} label={t(`contact.field.${name}`)} required={name === 'name'} input={input} />
   );
 
   return (

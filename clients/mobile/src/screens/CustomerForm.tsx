@@ -1,12 +1,13 @@
 // CustomerForm.tsx: a new customer met in the field, or an edit of one — the
 // edit sends only the fields the user changed (a merge patch).
-import { Button, Form, Input, TextArea, Toast } from 'antd-mobile';
+import { Button, Form, TextArea, Toast } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Choices } from '../components/Choices';
 import { useNavigate, useParams } from 'react-router-dom';
 import { createCustomer, updateCustomer, useCustomer, type Customer, type CustomerInput } from '../data';
 import { Empty, Loading, Screen } from '../components/Screen';
+import { TextItem } from '../components/TextItem';
 import { changed, cleaned } from '../lib/patch';
 import { problemMessage } from '../lib/problem';
 import { savedText } from '../lib/saved';
@@ -88,14 +89,8 @@ function CustomerFormOf({ customer }: { customer: Customer | null }) {
     }
   };
 
-  const text = (name: (typeof TEXTS)[number], extra: Partial<Parameters<typeof Input>[0]> = {}) => (
-    <Form.Item
-      name={name}
-      label={t(`customer.field.${name}`)}
-      rules={name === 'name' ? [{ required: true, whitespace: true, message: t('problem.field.required') }] : undefined}
-    >
-      <Input {...extra} />
-    </Form.Item>
+  const text = (name: (typeof TEXTS)[number], input?: Parameters<typeof TextItem>[0]['input']) => (
+    <TextItem name={name} label={t(`customer.field.${name}`)} required={name === 'name'} input={input} />
   );
 
   return (
