@@ -63,6 +63,7 @@ typedef struct conn {
     int chunked;   /* the current request's body is chunked (its worker thread) */
     int refusal;   /* status the request line already earned, or 0 (its worker thread) */
     const char *refusal_detail;
+    int draining; /* the body is read and dropped, then refused with 413 (its worker thread) */
     /* The state and when it began (µs, CLOCK_MONOTONIC), in one word so that
      * both change together: since << 3 | state (see pack()). */
     _Atomic uint64_t word;
@@ -418,6 +419,7 @@ void *api_guard_uri(void *cls, const char *uri, struct MHD_Connection *connectio
     advance(c, 1u << IDLE, HEADERS, now_us());
     c->refusal = 0;
     c->chunked = 0;
+    c->draining = 0;
     size_t len = strlen(uri);
     char *query = strchr(uri, '?');
     size_t params = 0;
@@ -494,6 +496,21 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
+static const char *too_large_detail(void)
+{
+    static _Thread_local char text[96];
+    snprintf(text, sizeof text, "The body is larger than %zu bytes.", G.cfg.max_body);
+    return text;
+}
+
+/* A body declared too large by at most this factor is read to its end and
+ * dropped before the 413 goes out. Answered at once, the client may still be
+ * sending when the connection closes, and the kernel then resets it: the
+ * client sees a broken pipe instead of the answer. Anything larger is cut off
+ * at once (reading it would cost more than the answer is worth), and so is
+ * one whose client waits for 100 Continue before it sends the body. */
+#define DRAIN_FACTOR 4
+
 /* The refusal a header block earns (RFC 9112 §3.2, §6.1, §6.3; a declared
  * body over the limit, before any of it is read), or 0 with
  * *body set when it announces a body and *chunked when that is chunked. */
@@ -529,11 +546,31 @@ static int check_headers(struct MHD_Connection *connection, const char *version,
     if (scan.lengths > 1)
         return *detail = "A request takes at most one Content-Length.", 400;
     if (length > G.cfg.max_body) {
-        static _Thread_local char too_large[96];
-        snprintf(too_large, sizeof too_large, "The body is larger than %zu bytes.", G.cfg.max_body);
-        return *detail = too_large, 413;
+        *detail = too_large_detail();
+        return 413;
     }
     return 0;
+}
+
+static unsigned long long declared_length(struct MHD_Connection *connection)
+{
+    const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    return length ? strtoull(length, NULL, 10) : 0;
+}
+
+/* A client that waits for "100 Continue" has sent no byte of the body: its 413 can go at once. */
+static int expects_continue(struct MHD_Connection *connection)
+{
+    const char *expect = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    return expect && strcasecmp(expect, "100-continue") == 0;
+}
+
+/* A piece of a body being drained: counted (the janitor's progress check) and dropped. */
+static enum MHD_Result drop(size_t *upload_data_size, conn *c)
+{
+    atomic_fetch_add(&c->body_bytes, *upload_data_size);
+    *upload_data_size = 0;
+    return state_of(atomic_load(&c->word)) == CLOSING ? MHD_NO : MHD_YES;
 }
 
 /* libmicrohttpd's access handler in front of ulfius's. libmicrohttpd calls it
@@ -546,14 +583,26 @@ static enum MHD_Result guard_access(void *cls, struct MHD_Connection *connection
 {
     const struct connection_info_struct *request = *con_cls;
     conn *c = conn_of(connection);
+    /* A body being drained never reaches ulfius (whose first-iteration mark so stays set). */
+    if (c && c->draining) {
+        if (*upload_data_size > 0)
+            return drop(upload_data_size, c);
+        if (!advance(c, 1u << BODY, BUSY, now_us()))
+            return MHD_NO;
+        return refuse(connection, 413, too_large_detail(), method);
+    }
     if (c && request && request->callback_first_iteration) {
         const char *detail = c->refusal_detail;
         int status = c->refusal, body = 0;
         if (!status)
             status = check_headers(connection, version, &detail, &body, &c->chunked);
+        c->draining = status == 413 && !c->chunked && !expects_continue(connection) &&
+                      declared_length(connection) <= DRAIN_FACTOR * G.cfg.max_body;
         atomic_store(&c->body_bytes, 0);
-        if (!advance(c, 1u << IDLE | 1u << HEADERS, status || !body ? BUSY : BODY, now_us()))
+        if (!advance(c, 1u << IDLE | 1u << HEADERS, c->draining ? BODY : status || !body ? BUSY : BODY, now_us()))
             return MHD_NO; /* the guard closed it meanwhile */
+        if (c->draining)
+            return drop(upload_data_size, c);
         if (status)
             return refuse(connection, status, detail, method);
     } else if (c && *upload_data_size > 0) {

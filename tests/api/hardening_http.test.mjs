@@ -4,8 +4,9 @@
 // Content-Lengths, a transfer coding other than chunked, a header name with
 // white space) or with no single Host is answered once and its connection
 // closed, so bytes smuggled after it never run as a request; a URL, query or
-// header block too large and a declared body over the limit are answered at
-// once; only JSON media types (charset UTF-8) are bodies; the log line cannot
+// header block too large and a declared body far over the limit are answered
+// at once (one a little over it is read, dropped, then answered, so that the
+// client sees the answer); only JSON media types (charset UTF-8) are bodies; the log line cannot
 // be forged; and responses are never cached or sniffed.
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -129,6 +130,18 @@ describe('4. oversized requests are answered at once in problem+json', () => {
       assert.ok(Date.now() - started < CLOSE_WITHIN_MS, 'answered at once');
     });
   }
+
+  test('a body a little over the limit, sent whole by an ordinary client, always gets its 413 (never a reset)', async () => {
+    // Answered before its body was read, the connection would close while
+    // the client is still sending, and the kernel would reset it under the
+    // client's feet: fetch then fails with EPIPE instead of showing the 413.
+    for (let i = 0; i < 12; i++) {
+      const name = `Oversized ${uniq()}`;
+      const rawBody = JSON.stringify({ name, notes: 'a'.repeat(1024 * 1024 + 64 * 1024 * i) });
+      const r = await api('POST', '/v1/customers', { token: admin.token, rawBody });
+      assert.match(expectProblem(r, 413).body.detail, /larger than 1048576 bytes/);
+    }
+  });
 
   test('a chunked body past the limit is cut off, not read to its end, and creates nothing', async () => {
     const name = `Smuggle ${uniq()}`;
