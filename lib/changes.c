@@ -88,7 +88,7 @@ static const crm_stmt LIST = {
     "   'id', entity_id, 'op', op, 'data', CASE WHEN op = 'upsert' THEN (SELECT r.doc FROM feed_rows r"
     "    WHERE r.entity = items.entity AND r.tenant_id = $1 AND r.id = items.entity_id) END)"
     "   ORDER BY xid, seq) FILTER (WHERE nth = 1), '[]'),"
-    "  'next_cursor', coalesce((array_agg(change_cursor(xid, seq) ORDER BY xid DESC, seq DESC))[1],"
+    "  'next_cursor', coalesce((SELECT change_cursor(xid, seq) FROM items ORDER BY xid DESC, seq DESC LIMIT 1),"
     "   change_cursor($4::xid8, $5::bigint)))"
     " FROM items"};
 
