@@ -286,6 +286,15 @@ void api_shipments_update(api_ctx *ctx);
 void api_shipments_ship(api_ctx *ctx);
 void api_shipments_deliver(api_ctx *ctx);
 void api_shipments_cancel(api_ctx *ctx);
+void api_receivables_list(api_ctx *ctx);
+void api_receivables_create(api_ctx *ctx);
+void api_receivables_get(api_ctx *ctx);
+void api_receivables_write_off(api_ctx *ctx);
+void api_payments_list(api_ctx *ctx);
+void api_payments_create(api_ctx *ctx);
+void api_payments_get(api_ctx *ctx);
+void api_payments_allocate(api_ctx *ctx);
+void api_payments_reverse(api_ctx *ctx);
 void api_reports_performance(api_ctx *ctx);
 
 #endif

@@ -85,6 +85,15 @@ static const api_route ROUTES[] = {
     {"POST", "/v1/shipments/:id/ship", api_shipments_ship, 0, 1},
     {"POST", "/v1/shipments/:id/deliver", api_shipments_deliver, 0, 1},
     {"POST", "/v1/shipments/:id/cancel", api_shipments_cancel, 0, 1},
+    {"GET", "/v1/receivables", api_receivables_list, 0, 1},
+    {"POST", "/v1/receivables", api_receivables_create, 0, 1},
+    {"GET", "/v1/receivables/:id", api_receivables_get, 0, 1},
+    {"POST", "/v1/receivables/:id/write-off", api_receivables_write_off, 0, 1},
+    {"GET", "/v1/payments", api_payments_list, 0, 1},
+    {"POST", "/v1/payments", api_payments_create, 0, 1},
+    {"GET", "/v1/payments/:id", api_payments_get, 0, 1},
+    {"POST", "/v1/payments/:id/allocations", api_payments_allocate, 0, 1},
+    {"POST", "/v1/payments/:id/reverse", api_payments_reverse, 0, 1},
     {"GET", "/v1/reports/performance", api_reports_performance, 0, 1},
 };
 

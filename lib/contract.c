@@ -80,6 +80,8 @@ static const crm_outcome OUTCOMES[] = {
     {"state", CRM_ECONFLICT, NULL, "The contract's status does not allow this.", NULL},
     {"not_shipped", CRM_ECONFLICT, NULL, "A contract is completed only when every line is fully shipped.", NULL},
     {"shipped", CRM_ECONFLICT, NULL, "Goods of this contract have been shipped; cancel its shipments first.", NULL},
+    {"paid", CRM_ECONFLICT, NULL,
+     "Receivables of this contract have been paid or written off; reverse those payments first.", NULL},
     {"customer", CRM_EINVALID, "customer_id", "Must be a customer you can see.", NULL},
     {"quotation", CRM_EINVALID, "quotation_id", "Must be a quotation you can see.", NULL},
     {"quotation_state", CRM_ECONFLICT, NULL, "Only an accepted quotation becomes a contract.", NULL},

@@ -18,6 +18,7 @@ static const struct {
     [CRM_CAN_ASSIGN_CUSTOMERS] = {"customers:assign", ADMIN | MANAGER},
     [CRM_CAN_WRITE_ORDERS] = {"orders:write", ADMIN | MANAGER | SALES | ASSISTANT},
     [CRM_CAN_WRITE_PRODUCTS] = {"products:write", ADMIN | MANAGER | ASSISTANT},
+    [CRM_CAN_WRITE_MONEY] = {"money:write", ADMIN | FINANCE},
     [CRM_CAN_READ_USERS] = {"users:read", ADMIN | MANAGER},
     [CRM_CAN_MANAGE_USERS] = {"users:manage", ADMIN},
     [CRM_CAN_CHANGE_TENANT] = {"tenant:write", ADMIN},

@@ -4,6 +4,8 @@
 #include "crm/contact.h"
 #include "crm/contact_record.h"
 #include "crm/contract.h"
+#include "crm/payment.h"
+#include "crm/receivable.h"
 #include "crm/customer.h"
 #include "crm/error.h"
 #include "crm/product.h"
@@ -30,6 +32,9 @@ const crm_schema crm_schemas[] = {
     {"contract lines", NULL, "ContractInput#lines", NULL, "contract_lines", crm_document_line_fields, NULL},
     {"shipments", "/v1/shipments", "ShipmentInput", "ShipmentPatch", "shipments", crm_shipment_fields,
      crm_shipment_filters},
+    {"receivables", "/v1/receivables", "ReceivableInput", NULL, "receivables", crm_receivable_fields,
+     crm_receivable_filters},
+    {"payments", "/v1/payments", "PaymentInput", NULL, "payments", crm_payment_fields, crm_payment_filters},
     {"users", "/v1/users", "UserInput", "UserPatch", "users", crm_user_fields, crm_user_filters},
     {"teams", NULL, "TeamInput", "TeamPatch", "teams", crm_team_fields, NULL},
     {"tenant", NULL, NULL, "TenantSettingsPatch", "tenants", crm_tenant_fields, NULL},

@@ -46,6 +46,10 @@ static void test_policy_only_admins_administer(void **state)
         assert_int_equal(crm_policy_allows(*r, CRM_CAN_READ_AUDIT), admin);
     }
     assert_true(crm_policy_allows("manager", CRM_CAN_READ_USERS));
+    /* Money is finance's and the admin's to move, nobody else's. */
+    for (const char *const *r = crm_roles; *r; r++)
+        assert_int_equal(crm_policy_allows(*r, CRM_CAN_WRITE_MONEY),
+                         strcmp(*r, "admin") == 0 || strcmp(*r, "finance") == 0);
 }
 
 static void test_policy_unknown_roles_and_permissions_allow_nothing(void **state)

@@ -1653,6 +1653,227 @@ export interface paths {
         patch: operations["updateShipment"];
         trace?: never;
     };
+    "/v1/receivables": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the receivables the caller may see.
+         * @description What customers owe: one receivable per installment of every active
+         *     contract (made when the contract is activated), and opening balances.
+         *     Of the customers the caller may see, oldest first (keyset pagination).
+         */
+        get: operations["listReceivables"];
+        put?: never;
+        /**
+         * Enter an opening balance.
+         * @description A receivable without a contract, carried over from an earlier system.
+         *     Finance and admin only (403 otherwise).
+         */
+        post: operations["createReceivable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/receivables/{id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The resource's id. Anything that is not a UUID answers 404. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read one receivable.
+         * @description Anyone who may see the receivable's customer (404 otherwise).
+         */
+        get: operations["getReceivable"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/receivables/{id}/write-off": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The resource's id. Anything that is not a UUID answers 404. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write off what is open of a receivable.
+         * @description Finance and admin only (403 otherwise); an open receivable only (409
+         *     otherwise). The open amount becomes `amount_written_off`, with the
+         *     reason; the write-off is in the audit log.
+         */
+        post: operations["writeOffReceivable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the payments the caller may see.
+         * @description Payments received from the customers the caller may see, reversed ones included, oldest first (keyset pagination).
+         */
+        get: operations["listPayments"];
+        put?: never;
+        /**
+         * Record a payment received.
+         * @description Finance and admin only (403 otherwise). `allocations` pay receivables
+         *     of the same customer in the payment's currency (422 otherwise), each
+         *     at most what the receivable has open and together at most the
+         *     payment's amount (409 otherwise, naming the allocation); what is not
+         *     allocated is the customer's credit, allocatable later. The
+         *     receivables are locked while the payment is allocated: two payments
+         *     allocated at once to the last open yuan of one receivable give one
+         *     201 and one 409, never an over-paid receivable.
+         */
+        post: operations["createPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The resource's id. Anything that is not a UUID answers 404. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read one payment.
+         * @description Anyone who may see the payment's customer (404 otherwise), with its allocations, reversed ones included.
+         */
+        get: operations["getPayment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/allocations": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The resource's id. Anything that is not a UUID answers 404. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Allocate more of a payment's credit.
+         * @description Finance and admin only. The same rules as the allocations of a new
+         *     payment; a reversed payment answers 409.
+         */
+        post: operations["allocatePayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/reverse": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The resource's id. Anything that is not a UUID answers 404. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reverse a payment.
+         * @description Finance and admin only. The payment and every allocation of it are
+         *     marked reversed in one transaction and the receivables they paid are
+         *     open again; both stay visible. A payment is never deleted nor changed
+         *     in its amounts; a reversed one answers 409.
+         */
+        post: operations["reversePayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/shipments/{id}/ship": {
         parameters: {
             query?: never;
@@ -1877,7 +2098,7 @@ export interface components {
         /** @enum {string} */
         CustomerKind: "company" | "person";
         /** @enum {string} */
-        AuditEntity: "customers" | "contacts" | "contact_records" | "users" | "teams" | "products" | "quotations" | "quotation_lines" | "contracts" | "contract_lines" | "installments" | "shipments" | "shipment_lines" | "tenants";
+        AuditEntity: "customers" | "contacts" | "contact_records" | "users" | "teams" | "products" | "quotations" | "quotation_lines" | "contracts" | "contract_lines" | "installments" | "shipments" | "shipment_lines" | "tenants" | "receivables" | "payments" | "payment_allocations";
         /** @enum {string} */
         AuditAction: "create" | "update" | "delete" | "read";
         /** @description An RFC 9457 problem detail. */
@@ -2609,7 +2830,7 @@ export interface components {
         Change: {
             cursor: components["schemas"]["ChangeCursor"];
             /** @enum {string} */
-            entity: "customer" | "contact" | "contact_record" | "quotation" | "contract" | "shipment";
+            entity: "customer" | "contact" | "contact_record" | "quotation" | "contract" | "shipment" | "receivable" | "payment";
             id: components["schemas"]["Uuid"];
             /**
              * @description `upsert`: store `data`. `delete`: drop the entity (a customer with everything under it).
@@ -2617,8 +2838,8 @@ export interface components {
              */
             op: "upsert" | "delete";
             /** @description The resource as `GET` returns it now, for `upsert`; null for `delete`. */
-            data: components["schemas"]["Customer"] | components["schemas"]["Contact"] | components["schemas"]["ContactRecord"] | components["schemas"]["Quotation"] | components["schemas"]["Contract"] | components["schemas"]["Shipment"] | null;
-        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+            data: components["schemas"]["Customer"] | components["schemas"]["Contact"] | components["schemas"]["ContactRecord"] | components["schemas"]["Quotation"] | components["schemas"]["Contract"] | components["schemas"]["Shipment"] | components["schemas"]["Receivable"] | components["schemas"]["Payment"] | null;
+        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
         ChangeList: {
             data: components["schemas"]["Change"][];
             next_cursor: components["schemas"]["ChangeCursor"];
@@ -2904,6 +3125,118 @@ export interface components {
         ShipmentLineInput: {
             contract_line_id: components["schemas"]["Uuid"];
             quantity: components["schemas"]["Quantity"];
+        };
+        /** @enum {string} */
+        ReceivableStatus: "open" | "paid" | "written_off";
+        Receivable: {
+            id: components["schemas"]["Uuid"];
+            customer_id: components["schemas"]["Uuid"];
+            customer_name: components["schemas"]["CustomerName"];
+            owner_id: components["schemas"]["Uuid"];
+            /**
+             * Format: uuid
+             * @description The contract whose installment this is; null for an opening balance.
+             */
+            contract_id: string | null;
+            contract_number: string | null;
+            /** Format: int32 */
+            installment_seq: number | null;
+            currency: components["schemas"]["CurrencyCode"];
+            /** Format: date */
+            due_date: string;
+            amount: components["schemas"]["Amount"];
+            amount_paid: components["schemas"]["Amount"];
+            amount_written_off: components["schemas"]["Amount"];
+            amount_open: components["schemas"]["Amount"];
+            status: components["schemas"]["ReceivableStatus"];
+            /**
+             * Format: int32
+             * @description Days past the due date while open, in the organization's time zone; 0 otherwise.
+             */
+            days_overdue: number;
+            description: string | null;
+            write_off_reason: string | null;
+            written_off_at: components["schemas"]["NullableTimestamp"];
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @description An opening balance carried over from an earlier system. */
+        ReceivableInput: {
+            id?: components["schemas"]["Uuid"];
+            customer_id: components["schemas"]["Uuid"];
+            currency: components["schemas"]["CurrencyCode"];
+            /** Format: date */
+            due_date: string;
+            /** @description A decimal string greater than zero with at most the currency's minor digits. */
+            amount: string;
+            description?: string | null;
+        };
+        ReceivableList: {
+            data: components["schemas"]["Receivable"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        ReasonRequest: {
+            reason: string;
+        };
+        /** @enum {string} */
+        PaymentMethod: "bank_transfer" | "cash" | "cheque" | "card" | "alipay" | "wechat_pay" | "other";
+        /** @enum {string} */
+        PaymentStatus: "received" | "reversed";
+        AllocationInput: {
+            receivable_id: components["schemas"]["Uuid"];
+            /** @description A decimal string greater than zero with at most the currency's minor digits. */
+            amount: string;
+        };
+        AllocationRequest: {
+            allocations: components["schemas"]["AllocationInput"][];
+        };
+        Allocation: {
+            id: components["schemas"]["Uuid"];
+            receivable_id: components["schemas"]["Uuid"];
+            amount: components["schemas"]["Amount"];
+            created_at: components["schemas"]["Timestamp"];
+            reversed_at: components["schemas"]["NullableTimestamp"];
+        };
+        Payment: {
+            id: components["schemas"]["Uuid"];
+            customer_id: components["schemas"]["Uuid"];
+            customer_name: components["schemas"]["CustomerName"];
+            /** Format: date */
+            received_on: string;
+            amount: components["schemas"]["Amount"];
+            currency: components["schemas"]["CurrencyCode"];
+            method: components["schemas"]["PaymentMethod"];
+            reference: components["schemas"]["NullableText200"];
+            payer: components["schemas"]["NullableText200"];
+            notes: components["schemas"]["Notes"];
+            amount_allocated: components["schemas"]["Amount"];
+            amount_unallocated: components["schemas"]["Amount"];
+            status: components["schemas"]["PaymentStatus"];
+            allocations: components["schemas"]["Allocation"][];
+            reversed_at: components["schemas"]["NullableTimestamp"];
+            reversal_reason: string | null;
+            version: components["schemas"]["Version"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        PaymentInput: {
+            id?: components["schemas"]["Uuid"];
+            customer_id: components["schemas"]["Uuid"];
+            /** Format: date */
+            received_on: string;
+            /** @description A decimal string greater than zero with at most the currency's minor digits. */
+            amount: string;
+            currency: components["schemas"]["CurrencyCode"];
+            method: components["schemas"]["PaymentMethod"];
+            reference?: components["schemas"]["NullableText200"];
+            payer?: components["schemas"]["NullableText200"];
+            notes?: components["schemas"]["Notes"];
+            allocations?: components["schemas"]["AllocationInput"][];
+        };
+        PaymentList: {
+            data: components["schemas"]["Payment"][];
+            next_cursor: components["schemas"]["NextCursor"];
         };
         Shipment: {
             id: components["schemas"]["Uuid"];
@@ -3231,6 +3564,70 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Contract"];
+            };
+        };
+        /** @description The new receivable (or the replay of an earlier identical request). */
+        ReceivableCreated: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Cache-Control": components["headers"]["Cache-Control-No-Store"];
+                Location: components["headers"]["Location-Receivable"];
+                "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                ETag: components["headers"]["ETag"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Receivable"];
+            };
+        };
+        /** @description The receivable. */
+        ReceivableRead: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Cache-Control": components["headers"]["Cache-Control-No-Store"];
+                ETag: components["headers"]["ETag"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Receivable"];
+            };
+        };
+        /** @description The new payment (or the replay of an earlier identical request). */
+        PaymentCreated: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Cache-Control": components["headers"]["Cache-Control-No-Store"];
+                Location: components["headers"]["Location-Payment"];
+                "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                ETag: components["headers"]["ETag"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Payment"];
+            };
+        };
+        /** @description The payment. */
+        PaymentRead: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Cache-Control": components["headers"]["Cache-Control-No-Store"];
+                ETag: components["headers"]["ETag"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Payment"];
             };
         };
         /** @description The new shipment (or the replay of an earlier identical request). */
@@ -3887,6 +4284,10 @@ export interface components {
         "Location-Product": string;
         /** @description The new contract's address. */
         "Location-Contract": string;
+        /** @description The new receivable's address. */
+        "Location-Receivable": string;
+        /** @description The new payment's address. */
+        "Location-Payment": string;
         /** @description The new shipment's address. */
         "Location-Shipment": string;
         /** @description The new quotation's address. */
@@ -6719,6 +7120,352 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listReceivables: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (422 on `limit` outside that range). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page, as returned (opaque; 422 on `cursor` when it is not one). */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only receivables of this customer. */
+                customer_id?: components["schemas"]["Uuid"];
+                /** @description Only receivables of this contract. */
+                contract_id?: components["schemas"]["Uuid"];
+                /** @description Only receivables of customers this user owns. */
+                owner_id?: components["schemas"]["Uuid"];
+                /** @description Only receivables in this status. */
+                status?: components["schemas"]["ReceivableStatus"];
+                /** @description Only receivables due on or before this day. */
+                due_before?: string;
+                /** @description Only receivables due on or after this day. */
+                due_after?: string;
+                /** @description Only open receivables due before the organization's today (`true`), or only the others (`false`). */
+                overdue?: boolean;
+            };
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of receivables. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Cache-Control": components["headers"]["Cache-Control-No-Store"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceivableList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createReceivable: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /**
+                 * @description 1 to 255 printable characters chosen by the client (a UUID is a good
+                 *     choice), scoped to the caller and kept 24 hours. Repeating the request
+                 *     with the same key and body answers the first response again with
+                 *     `Idempotent-Replayed: true`; another body with the same key answers 422;
+                 *     a repeat while the first is still running answers 409.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceivableInput"];
+            };
+        };
+        responses: {
+            201: components["responses"]["ReceivableCreated"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getReceivable: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The resource's id. Anything that is not a UUID answers 404. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ReceivableRead"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    writeOffReceivable: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The resource's id. Anything that is not a UUID answers 404. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ReceivableRead"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPayments: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (422 on `limit` outside that range). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page, as returned (opaque; 422 on `cursor` when it is not one). */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only payments of this customer. */
+                customer_id?: components["schemas"]["Uuid"];
+                /** @description Only payments made this way. */
+                method?: components["schemas"]["PaymentMethod"];
+                /** @description Only payments in this status. */
+                status?: components["schemas"]["PaymentStatus"];
+                /** @description Only payments received on or after this day. */
+                received_after?: string;
+                /** @description Only payments received on or before this day. */
+                received_before?: string;
+            };
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of payments. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Cache-Control": components["headers"]["Cache-Control-No-Store"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                /**
+                 * @description 1 to 255 printable characters chosen by the client (a UUID is a good
+                 *     choice), scoped to the caller and kept 24 hours. Repeating the request
+                 *     with the same key and body answers the first response again with
+                 *     `Idempotent-Replayed: true`; another body with the same key answers 422;
+                 *     a repeat while the first is still running answers 409.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentInput"];
+            };
+        };
+        responses: {
+            201: components["responses"]["PaymentCreated"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The resource's id. Anything that is not a UUID answers 404. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["PaymentRead"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    allocatePayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The resource's id. Anything that is not a UUID answers 404. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AllocationRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["PaymentRead"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reversePayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id to echo back and log. Used as given when it is 1 to 64
+                 *     characters of letters, digits and `-_.:`; otherwise the server makes one.
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The resource's id. Anything that is not a UUID answers 404. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["PaymentRead"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

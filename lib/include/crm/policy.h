@@ -12,6 +12,7 @@ typedef enum crm_permission {
     CRM_CAN_ASSIGN_CUSTOMERS,   /* transfer, merge, create a customer for someone else */
     CRM_CAN_WRITE_ORDERS,       /* contracts and shipments */
     CRM_CAN_WRITE_PRODUCTS,     /* the product catalogue */
+    CRM_CAN_WRITE_MONEY,        /* record, allocate and reverse payments; opening balances, write-offs */
     CRM_CAN_READ_USERS,         /* list users, read another user's agenda */
     CRM_CAN_MANAGE_USERS,       /* create, change and deactivate users and teams */
     CRM_CAN_CHANGE_TENANT,      /* the organization's settings */

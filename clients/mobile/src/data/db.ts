@@ -12,6 +12,8 @@ export type ContactRecord = S['ContactRecord'];
 export type Quotation = S['Quotation'];
 export type Contract = S['Contract'];
 export type Shipment = S['Shipment'];
+export type Receivable = S['Receivable'];
+export type Payment = S['Payment'];
 export type Me = S['Me'];
 export type TenantSettings = S['TenantSettings'];
 export type CustomerInput = S['CustomerInput'];
@@ -22,7 +24,7 @@ export type ContactRecordInput = S['ContactRecordInput'];
 export type CheckIn = NonNullable<S['CheckIn']>;
 
 /** The entities of GET /v1/changes, as the feed names them. */
-export type Entity = 'customer' | 'contact' | 'contact_record' | 'quotation' | 'contract' | 'shipment';
+export type Entity = S['Change']['entity'];
 
 /** The entities the phone writes. */
 export type WritableEntity = 'customer' | 'contact' | 'contact_record';
@@ -85,6 +87,8 @@ export class CrmDb extends Dexie {
   quotations!: Table<Quotation, string>;
   contracts!: Table<Contract, string>;
   shipments!: Table<Shipment, string>;
+  receivables!: Table<Receivable, string>;
+  payments!: Table<Payment, string>;
   outbox!: Table<OutboxOp, number>;
   meta!: Table<MetaRow, string>;
 
@@ -114,6 +118,11 @@ export class CrmDb extends Dexie {
       customers: 'id, owner_id',
       records: 'id, [customer_id+occurred_at]',
     });
+    // What customers owe and what they paid, from the feed (read only here).
+    this.version(3).stores({
+      receivables: 'id, customer_id',
+      payments: 'id, customer_id',
+    });
   }
 }
 
@@ -132,12 +141,16 @@ export function tableOf(db: CrmDb, entity: Entity): Table<{ id: string; customer
       return db.contracts;
     case 'shipment':
       return db.shipments;
+    case 'receivable':
+      return db.receivables;
+    case 'payment':
+      return db.payments;
   }
 }
 
 /** The tables of what hangs under a customer (dropped with it). */
 export function childTables(db: CrmDb): Table<{ id: string; customer_id?: string }, string>[] {
-  return [db.contacts, db.records, db.quotations, db.contracts, db.shipments];
+  return [db.contacts, db.records, db.quotations, db.contracts, db.shipments, db.receivables, db.payments];
 }
 
 export async function getMeta<T>(db: CrmDb, key: string): Promise<T | undefined> {

@@ -23,7 +23,10 @@ const WRITABLE = new Set<Entity>(['customer', 'contact', 'contact_record']);
  * what it touches, and saves the cursor with it (a page is applied wholly
  * or not at all, so a pass cut short resumes where it stopped). */
 export async function applyPage(db: CrmDb, items: Change[], cursor: string): Promise<void> {
-  const tables = [db.customers, db.contacts, db.records, db.quotations, db.contracts, db.shipments, db.outbox, db.meta];
+  const tables = [
+    db.customers, db.contacts, db.records, db.quotations, db.contracts, db.shipments, db.receivables, db.payments,
+    db.outbox, db.meta,
+  ];
   await db.transaction('rw', tables, async () => {
     const ops = await openOps(db);
     // Records with writes still open, and customers with contact records

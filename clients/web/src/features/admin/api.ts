@@ -15,7 +15,8 @@ export type AuditAction = Schemas['AuditAction'];
 export const ROLES: Role[] = ['admin', 'manager', 'sales', 'assistant', 'finance', 'service'];
 export const AUDIT_ENTITIES: AuditEntity[] = [
   'customers', 'contacts', 'contact_records', 'users', 'teams', 'products', 'quotations', 'quotation_lines',
-  'contracts', 'contract_lines', 'installments', 'shipments', 'shipment_lines', 'tenants',
+  'contracts', 'contract_lines', 'installments', 'shipments', 'shipment_lines', 'tenants', 'receivables', 'payments',
+  'payment_allocations',
 ];
 export const AUDIT_ACTIONS: AuditAction[] = ['create', 'update', 'delete', 'read'];
 
