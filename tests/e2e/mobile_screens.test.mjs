@@ -209,3 +209,43 @@ test('editing a contact person sends only the field changed', async () => {
   assertNoErrors(errors, 'editing a contact person');
   await context.close();
 });
+
+test('what a customer owes and has paid reaches the phone: an open installment, and a payment the office recorded', async () => {
+  const customer = await createCustomer(o.sales1.token, { name: '常州电子元件厂' });
+  const k = expectStatus(
+    await api('POST', '/v1/contracts', {
+      token: o.sales1.token,
+      body: {
+        customer_id: customer.id,
+        lines: [{ description: '电容', quantity: '100', unit: '盒', unit_price: '30.00' }],
+        installments: [
+          { due_date: '2031-01-10', amount: '1000.00' },
+          { due_date: '2031-02-10', amount: '2000.00' },
+        ],
+      },
+    }),
+    201,
+  ).body;
+  expectStatus(await api('POST', `/v1/contracts/${k.id}/activate`, { token: o.sales1.token }), 200);
+  const [first] = expectStatus(await api('GET', `/v1/receivables?contract_id=${k.id}`, { token: o.admin.token }), 200).body.data.sort(
+    (a, b) => a.installment_seq - b.installment_seq,
+  );
+  expectStatus(
+    await api('POST', '/v1/payments', {
+      token: o.admin.token,
+      body: { customer_id: customer.id, received_on: '2030-12-28', amount: '1000.00', currency: 'CNY', method: 'wechat_pay', allocations: [{ receivable_id: first.id, amount: '1000.00' }] },
+    }),
+    201,
+  );
+  const { context, page, errors } = await openPhone(browser);
+  await signInPhone(page, o.sales1);
+  await synced(page);
+  await page.goto(`${MOBILE}/customers/${customer.id}`);
+  const money = page.getByRole('region', { name: '应收与收款' });
+  await money.getByText(`${k.number} · 2`).waitFor();
+  assert.equal(await money.getByText(`${k.number} · 1`).count(), 0, 'the paid installment is no longer listed as owed');
+  await money.getByText('微信支付').waitFor();
+  await phoneShot(page, 'customer-money');
+  assertNoErrors(errors, 'a customer\'s money on the phone');
+  await context.close();
+});

@@ -160,6 +160,24 @@ export function useOpenQuotations(customerId: string | undefined) {
   );
 }
 
+/** A customer's money as the feed brought it: the receivables still open
+ * (soonest due first) and the latest payments (newest first, at most five). */
+export function useMoneyOf(customerId: string | undefined) {
+  return useLiveQuery(
+    async () => {
+      if (!customerId) return { open: [], payments: [] };
+      const open = (await db.receivables.where('customer_id').equals(customerId).toArray())
+        .filter((r) => r.status === 'open')
+        .sort((a, b) => (a.due_date < b.due_date ? -1 : 1));
+      const payments = (await db.payments.where('customer_id').equals(customerId).toArray())
+        .sort((a, b) => (a.received_on < b.received_on ? 1 : a.received_on > b.received_on ? -1 : a.created_at < b.created_at ? 1 : -1))
+        .slice(0, 5);
+      return { open, payments };
+    },
+    [customerId],
+  );
+}
+
 /** A sync pass that has written more than a few pages is filling the copy in bulk. */
 const pacer: Pacer = {
   busy: () => syncer.snapshot.state === 'syncing' && syncer.snapshot.received > 1000,

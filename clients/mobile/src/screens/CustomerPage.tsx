@@ -5,7 +5,7 @@ import { Button, List, Tag } from 'antd-mobile';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { distanceMetres, mapLink, useContacts, useCustomer, useOpenQuotations, useOutbox, useOutboxOf, useRecords, type OutboxOp } from '../data';
+import { distanceMetres, mapLink, useContacts, useCustomer, useMoneyOf, useOpenQuotations, useOutbox, useOutboxOf, useRecords, type OutboxOp } from '../data';
 import { OutboxMark } from '../components/OutboxMark';
 import { Empty, Loading, Screen } from '../components/Screen';
 import { useFormats } from '../lib/format';
@@ -19,6 +19,7 @@ export function CustomerPage() {
   const contacts = useContacts(id);
   const records = useRecords(id, 10);
   const quotations = useOpenQuotations(id);
+  const money = useMoneyOf(id);
   const own = useOutboxOf(id);
   const outbox = useOutbox();
   // The entries of each contact person and contact record of this customer.
@@ -136,6 +137,30 @@ export function CustomerPage() {
           {quotations?.map((q) => (
             <List.Item key={q.id} extra={<span className="money">{f.money(q.gross_total, q.currency)}</span>} description={t(`customer.quotationStatus.${q.status}`)}>
               {q.number}
+            </List.Item>
+          ))}
+        </List>
+      </section>
+
+      <section aria-labelledby="money-title">
+        <List header={<h2 id="money-title" className="list-title">{t('customer.money')}</h2>}>
+          {money?.open.length === 0 && <List.Item>{t('customer.nothingOpen')}</List.Item>}
+          {money?.open.map((r) => (
+            <List.Item
+              key={r.id}
+              extra={<span className="money">{f.money(r.amount_open, r.currency)}</span>}
+              description={r.days_overdue > 0 ? t('customer.overdue', { count: r.days_overdue }) : t('customer.due', { day: f.date(r.due_date) })}
+            >
+              {r.contract_number ? `${r.contract_number} · ${r.installment_seq}` : r.description}
+            </List.Item>
+          ))}
+          {money?.payments.map((p) => (
+            <List.Item
+              key={p.id}
+              extra={<span className="money">{f.money(p.amount, p.currency)}</span>}
+              description={p.status === 'reversed' ? t('customer.reversed') : t(`customer.method.${p.method}`)}
+            >
+              {t('customer.paidOn', { day: f.date(p.received_on) })}
             </List.Item>
           ))}
         </List>
