@@ -309,3 +309,25 @@ describe('opening balances, write-offs and contracts', () => {
     assert.ok(!other.some((x) => x.id === p.id || x.id === r.id), 'not in another salesperson\'s feed');
   });
 });
+
+describe('the agenda', () => {
+  test('receivables due within seven days or overdue are in the owner\'s agenda and every finance user\'s; paid ones leave it', async () => {
+    const D = await createCustomer(S1.token, { name: `客户 Agenda ${Date.now()}` });
+    const day = '2031-03-10';
+    const k = await activeContract(D, ['100.00', '200.00', '300.00']); // due 2031-01-15, 02-15, 03-15
+    const dueOf = async (token) =>
+      expectStatus(await api('GET', `/v1/agenda${qs({ date: day })}`, { token }), 200).body.items.filter(
+        (i) => i.kind === 'payment_due' && i.customer_id === D.id,
+      );
+    const mine = await dueOf(S1.token);
+    assert.deepEqual(
+      mine.map((i) => i.detail),
+      [`${k.number} #1: 100.00 CNY overdue by 54 days`, `${k.number} #2: 200.00 CNY overdue by 23 days`, `${k.number} #3: 300.00 CNY due in 5 days`],
+    );
+    assert.equal((await dueOf(F.token)).length, 3, 'finance sees every customer\'s');
+    assert.equal((await dueOf(S2.token)).length, 0, 'another salesperson does not');
+    const [first] = await receivablesOf(k);
+    expectStatus(await pay({ customer_id: D.id, amount: '100.00', allocations: [{ receivable_id: first.id, amount: '100.00' }] }), 201);
+    assert.equal((await dueOf(S1.token)).length, 2, 'a paid installment leaves the agenda');
+  });
+});

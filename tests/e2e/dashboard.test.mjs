@@ -55,7 +55,13 @@ before(async () => {
   const agenda = expectStatus(await api('GET', '/v1/agenda', { token: sales.token }), 200).body;
   assert.deepEqual(
     agenda.items.filter((i) => i.kind !== 'dormant').map((i) => [i.kind, i.customer_name]),
-    [['overdue', 'Northwind Traders'], ['follow_up_today', '上海华美贸易有限公司'], ['delivery_due', 'Northwind Traders']],
+    [
+      ['overdue', 'Northwind Traders'],
+      ['follow_up_today', '上海华美贸易有限公司'],
+      ['delivery_due', 'Northwind Traders'],
+      // Its single installment falls due on the delivery day, today: a payment due.
+      ['payment_due', 'Northwind Traders'],
+    ],
   );
 });
 after(async () => {
@@ -73,6 +79,8 @@ test("a salesperson's dashboard lists today's follow-up and the overdue one, lin
   await overdue.getByRole('link', { name: 'Northwind Traders' }).waitFor();
   const delivery = page.getByRole('region', { name: /待交付合同/ });
   await delivery.getByRole('link', { name: 'Northwind Traders' }).waitFor();
+  const payment = page.getByRole('region', { name: /待收款/ });
+  await payment.getByRole('link', { name: 'Northwind Traders' }).waitFor();
   // Due on a day of the organization: the day, no time of day.
   await delivery.getByText(/^交付日期 \d{4}年\d{1,2}月\d{1,2}日$/).waitFor();
   assert.equal(await page.getByRole('region', { name: /近期生日/ }).getByText('无', { exact: true }).count(), 1);

@@ -2696,9 +2696,14 @@ export interface components {
          *     - `delivery_due`: a contract of the customer (draft or active, not fully
          *       shipped) is due for delivery within three days of the day, or overdue;
          *       `due` is the start of the delivery day in the organization's time zone
+         *     - `payment_due`: an open receivable of the customer falls due within
+         *       seven days of the day, or is overdue; `due` is the start of its due day
+         *       in the organization's time zone. In the
+         *       agenda of the customer's owner, and of every finance user for all
+         *       customers
          * @enum {string}
          */
-        AgendaItemKind: "overdue" | "follow_up_today" | "follow_up_tomorrow" | "birthday" | "delivery_due" | "dormant";
+        AgendaItemKind: "overdue" | "follow_up_today" | "follow_up_tomorrow" | "birthday" | "delivery_due" | "payment_due" | "dormant";
         AgendaItem: {
             kind: components["schemas"]["AgendaItemKind"];
             /**

@@ -10,7 +10,7 @@ import { useAllTeams, useAllUsers } from '../../lib/directory';
 import { useAgenda, type AgendaItem, type AgendaKind } from './api';
 import { Panel } from './Panel';
 
-const KINDS: AgendaKind[] = ['overdue', 'follow_up_today', 'follow_up_tomorrow', 'birthday', 'delivery_due', 'dormant'];
+const KINDS: AgendaKind[] = ['overdue', 'follow_up_today', 'follow_up_tomorrow', 'birthday', 'delivery_due', 'payment_due', 'dormant'];
 
 export function Agenda() {
   const { t } = useTranslation('dashboard');
@@ -76,12 +76,12 @@ function Section({ kind, items, timezone }: { kind: AgendaKind; items: AgendaIte
   const f = useFormat();
   // A birthday is a date; a delivery is due on a day of the organization; the rest are moments.
   const when = (item: AgendaItem) =>
-    kind === 'birthday' ? f.date(item.due) : kind === 'delivery_due' ? f.dayOf(item.due, timezone) : f.dateTime(item.due);
+    kind === 'birthday' ? f.date(item.due) : kind === 'delivery_due' || kind === 'payment_due' ? f.dayOf(item.due, timezone) : f.dateTime(item.due);
   const headingId = `agenda-${kind}`;
   return (
     <section aria-labelledby={headingId}>
       <Typography.Title level={3} id={headingId} style={{ fontSize: 15, marginTop: 0 }}>
-        {t(`agenda.kind.${kind}`)} <Tag color={items.length && (kind === 'overdue' || kind === 'delivery_due') ? 'red' : undefined}>{items.length}</Tag>
+        {t(`agenda.kind.${kind}`)} <Tag color={items.length && (kind === 'overdue' || kind === 'delivery_due' || kind === 'payment_due') ? 'red' : undefined}>{items.length}</Tag>
       </Typography.Title>
       {items.length === 0 ? (
         <Typography.Text type="secondary">{t('agenda.none')}</Typography.Text>

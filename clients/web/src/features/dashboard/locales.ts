@@ -9,7 +9,7 @@ const texts: FeatureTexts = {
       whose: '查看谁的待办',
       me: '我自己',
       empty: '今天没有待办事项',
-      emptyBody: '没有到期的跟进、近期生日、待交付的合同或沉睡客户。',
+      emptyBody: '没有到期的跟进、近期生日、待交付的合同、待收款或沉睡客户。',
       none: '无',
       kind: {
         overdue: '逾期跟进',
@@ -17,6 +17,7 @@ const texts: FeatureTexts = {
         follow_up_tomorrow: '明日跟进',
         birthday: '近期生日',
         delivery_due: '待交付合同',
+        payment_due: '待收款',
         dormant: '沉睡客户',
       },
       due: {
@@ -25,6 +26,7 @@ const texts: FeatureTexts = {
         follow_up_tomorrow: '{{when}}',
         birthday: '{{contact}}，{{when}} 生日',
         delivery_due: '交付日期 {{when}}',
+        payment_due: '到期日 {{when}}',
         dormant: '最近联系 {{when}}',
       },
     },
@@ -39,7 +41,7 @@ const texts: FeatureTexts = {
       whose: 'Whose agenda',
       me: 'Mine',
       empty: 'Nothing on the agenda today',
-      emptyBody: 'No follow-ups due, birthdays coming, contracts to deliver or dormant customers.',
+      emptyBody: 'No follow-ups due, birthdays coming, contracts to deliver, payments due or dormant customers.',
       none: 'None',
       kind: {
         overdue: 'Overdue follow-ups',
@@ -47,6 +49,7 @@ const texts: FeatureTexts = {
         follow_up_tomorrow: 'Follow-ups tomorrow',
         birthday: 'Birthdays coming',
         delivery_due: 'Contracts due for delivery',
+        payment_due: 'Payments due',
         dormant: 'Dormant customers',
       },
       due: {
@@ -55,6 +58,7 @@ const texts: FeatureTexts = {
         follow_up_tomorrow: '{{when}}',
         birthday: '{{contact}}, birthday {{when}}',
         delivery_due: 'delivery {{when}}',
+        payment_due: 'due {{when}}',
         dormant: 'last contact {{when}}',
       },
     },
