@@ -123,7 +123,7 @@ test("an admin with nothing to do sees the empty agenda, the team's figures, and
   const { page, context, errors } = await openPage(browser);
   await signIn(page, org);
   await page.getByText('今天没有待办事项').waitFor();
-  await page.getByText('没有到期的跟进、近期生日、待交付的合同或沉睡客户。').waitFor();
+  await page.getByText('没有到期的跟进、近期生日、待交付的合同、待收款或沉睡客户。').waitFor();
 
   const team = page.locator('.ant-card').filter({ has: page.getByRole('heading', { name: '团队本月业绩' }) });
   const row = team.getByRole('row').filter({ hasText: '李销售' });
