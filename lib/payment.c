@@ -62,15 +62,15 @@ static const crm_field REASON[] = {
 
 static const crm_stmt GET = {
     "payment_get",
-    "SELECT p.id, p.version, payment_json(p) FROM payments p" CRM_SQL_CUSTOMER_OF("p")
+    "SELECT p.id, p.version, payment_json(p, c) FROM payments p" CRM_SQL_CUSTOMER_OF("p")
     " WHERE p.tenant_id = $1 AND p.id = $2 AND p.deleted_at IS NULL"
     " AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")};
 
 /* received_after and received_before are inclusive. */
 static const crm_stmt LIST = {
     "payment_list",
-    CRM_SQL_ENVELOPE("payment_json(r)", "$11")
-    "SELECT p AS r, p.created_at, p.id FROM payments p" CRM_SQL_CUSTOMER_OF("p")
+    CRM_SQL_ENVELOPE("payment_json(r, c)", "$11")
+    "SELECT p AS r, c, p.created_at, p.id FROM payments p" CRM_SQL_CUSTOMER_OF("p")
     " WHERE p.tenant_id = $1 AND p.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$2::uuid", "$3::text")
     " AND ($4::uuid IS NULL OR p.customer_id = $4) AND ($5::text IS NULL OR p.method = $5)"
     " AND ($6::text IS NULL OR $6 = CASE WHEN p.reversed_at IS NULL THEN 'received' ELSE 'reversed' END)"

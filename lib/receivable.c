@@ -50,7 +50,7 @@ static const crm_field REASON[] = {
 
 static const crm_stmt GET = {
     "receivable_get",
-    "SELECT r.id, r.version, receivable_json(r) FROM receivables r" CRM_SQL_CUSTOMER_OF("r")
+    "SELECT r.id, r.version, receivable_json(r, c) FROM receivables r" CRM_SQL_CUSTOMER_OF("r")
     " WHERE r.tenant_id = $1 AND r.id = $2 AND r.deleted_at IS NULL"
     " AND " CRM_SQL_VISIBLE("c.owner_id", "$3::uuid", "$4::text")};
 
@@ -58,8 +58,8 @@ static const crm_stmt GET = {
  * the organization's today, overdue=false the rest. */
 static const crm_stmt LIST = {
     "receivable_list",
-    CRM_SQL_ENVELOPE("receivable_json(r)", "$13")
-    "SELECT r AS r, r.created_at, r.id FROM receivables r" CRM_SQL_CUSTOMER_OF("r")
+    CRM_SQL_ENVELOPE("receivable_json(r, c)", "$13")
+    "SELECT r, c, r.created_at, r.id FROM receivables r" CRM_SQL_CUSTOMER_OF("r")
     " WHERE r.tenant_id = $1 AND r.deleted_at IS NULL AND " CRM_SQL_VISIBLE("c.owner_id", "$2::uuid", "$3::text")
     " AND ($4::uuid IS NULL OR r.customer_id = $4) AND ($5::uuid IS NULL OR r.contract_id = $5)"
     " AND ($6::uuid IS NULL OR c.owner_id = $6) AND ($7::text IS NULL OR receivable_status(r) = $7)"

@@ -172,12 +172,12 @@ AS $$ SELECT CASE WHEN r.amount_paid + r.amount_written_off < r.amount THEN 'ope
                   WHEN r.amount_written_off > 0 THEN 'written_off'
                   ELSE 'paid' END $$;
 
-CREATE FUNCTION receivable_json(r receivables) RETURNS json
+-- Rendered with the customer at hand (the reads join it, the feed passes it:
+-- 0009's two-argument form); the one-argument forms look it up.
+CREATE FUNCTION receivable_json(r receivables, c customers) RETURNS json
 LANGUAGE sql STABLE
 AS $$ SELECT json_build_object(
-    'id', r.id, 'customer_id', r.customer_id,
-    'customer_name', (SELECT c.name FROM customers c WHERE c.tenant_id = r.tenant_id AND c.id = r.customer_id),
-    'owner_id', (SELECT c.owner_id FROM customers c WHERE c.tenant_id = r.tenant_id AND c.id = r.customer_id),
+    'id', r.id, 'customer_id', r.customer_id, 'customer_name', c.name, 'owner_id', c.owner_id,
     'contract_id', r.contract_id,
     'contract_number', (SELECT k.number FROM contracts k WHERE k.tenant_id = r.tenant_id AND k.id = r.contract_id),
     'installment_seq', r.installment_seq, 'currency', r.currency, 'due_date', to_char(r.due_date, 'YYYY-MM-DD'),
@@ -190,11 +190,14 @@ AS $$ SELECT json_build_object(
     'written_off_at', rfc3339(r.written_off_at),
     'version', r.version, 'created_at', rfc3339(r.created_at), 'updated_at', rfc3339(r.updated_at)) $$;
 
-CREATE FUNCTION payment_json(p payments) RETURNS json
+CREATE FUNCTION receivable_json(r receivables) RETURNS json
+LANGUAGE sql STABLE
+AS $$ SELECT receivable_json(r, c) FROM customers c WHERE c.tenant_id = r.tenant_id AND c.id = r.customer_id $$;
+
+CREATE FUNCTION payment_json(p payments, c customers) RETURNS json
 LANGUAGE sql STABLE
 AS $$ SELECT json_build_object(
-    'id', p.id, 'customer_id', p.customer_id,
-    'customer_name', (SELECT c.name FROM customers c WHERE c.tenant_id = p.tenant_id AND c.id = p.customer_id),
+    'id', p.id, 'customer_id', p.customer_id, 'customer_name', c.name,
     'received_on', to_char(p.received_on, 'YYYY-MM-DD'), 'amount', money_text(p.amount, p.currency),
     'currency', p.currency, 'method', p.method, 'reference', p.reference, 'payer', p.payer, 'notes', p.notes,
     'amount_allocated', money_text(p.allocated, p.currency),
@@ -206,6 +209,10 @@ AS $$ SELECT json_build_object(
         FROM payment_allocations a WHERE a.tenant_id = p.tenant_id AND a.payment_id = p.id), '[]'),
     'reversed_at', rfc3339(p.reversed_at), 'reversal_reason', p.reversal_reason,
     'version', p.version, 'created_at', rfc3339(p.created_at), 'updated_at', rfc3339(p.updated_at)) $$;
+
+CREATE FUNCTION payment_json(p payments) RETURNS json
+LANGUAGE sql STABLE
+AS $$ SELECT payment_json(p, c) FROM customers c WHERE c.tenant_id = p.tenant_id AND c.id = p.customer_id $$;
 
 ---------------------------------------------------------------------------
 -- Allocations of a payment, from the request's [{receivable_id, amount}]:

@@ -22,6 +22,8 @@ import {
   ifMatch,
   qs,
   sleep,
+  drain,
+  drainUntil,
 } from './lib/client.mjs';
 import { checkResponse } from './lib/spec.mjs';
 
@@ -241,32 +243,6 @@ describe('documents: PDF and CSV through the API', () => {
 });
 
 // --- the change feed -----------------------------------------------------------
-
-/** Page the feed from `cursor` to its end: { items, cursor }. */
-async function drain(token, cursor) {
-  const items = [];
-  for (let pages = 0; pages < 1000; pages++) {
-    const r = expectStatus(await api('GET', `/v1/changes${qs({ cursor, limit: 200 })}`, { token }), 200, 'change feed');
-    if (r.body.data.length === 0) return { items, cursor: r.body.next_cursor };
-    items.push(...r.body.data);
-    cursor = r.body.next_cursor;
-  }
-  throw new Error('the feed never ended');
-}
-
-/** Drain until `done(items)` holds (a change shows once older transactions have finished). */
-async function drainUntil(token, cursor, done, what) {
-  const items = [];
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const r = await drain(token, cursor);
-    items.push(...r.items);
-    cursor = r.cursor;
-    if (done(items)) return { items, cursor };
-    if (Date.now() > deadline) assert.fail(`the feed never showed ${what}; got ${JSON.stringify(items)}`);
-    await sleep(50);
-  }
-}
 
 /** The last item about (entity, id) in `items`. */
 const last = (items, entity, id) => items.filter((x) => x.entity === entity && x.id === id).at(-1);

@@ -10,7 +10,7 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { api, signup, addUser, createCustomer, expectStatus, expectProblem, listAll, qs } from './lib/client.mjs';
+import { api, signup, addUser, createCustomer, drain, drainUntil, expectStatus, expectProblem, listAll, qs } from './lib/client.mjs';
 
 let T, S1, S2, F, M, A;
 let C, C2; // S1's customers
@@ -41,17 +41,6 @@ const pay = (body, token = F.token, headers = {}) =>
     headers,
     body: { received_on: '2031-01-20', currency: 'CNY', method: 'bank_transfer', ...body },
   });
-
-/** Every item of the change feed for `token`, read to its end. */
-async function feed(token) {
-  const items = [];
-  for (let cursor = ''; ; ) {
-    const page = expectStatus(await api('GET', `/v1/changes${qs({ limit: 1000, cursor: cursor || undefined })}`, { token }), 200).body;
-    if (page.data.length === 0) return items;
-    items.push(...page.data);
-    cursor = page.next_cursor;
-  }
-}
 
 const receivable = async (id, token = F.token) => expectStatus(await api('GET', `/v1/receivables/${id}`, { token }), 200).body;
 
@@ -301,11 +290,12 @@ describe('opening balances, write-offs and contracts', () => {
     const k = await activeContract(C2, ['25.00']);
     const [r] = await receivablesOf(k);
     const p = expectStatus(await pay({ customer_id: C2.id, amount: '25.00', allocations: [{ receivable_id: r.id, amount: '25.00' }] }), 201).body;
-    const items = await feed(S1.token);
-    const last = (entity, id) => items.filter((x) => x.entity === entity && x.id === id).at(-1);
-    assert.equal(last('payment', p.id)?.data?.amount_allocated, '25.00');
-    assert.equal(last('receivable', r.id)?.data?.status, 'paid');
-    const other = await feed(S2.token);
+    const last = (items, entity, id) => items.filter((x) => x.entity === entity && x.id === id).at(-1);
+    // A change shows once every older transaction has finished: read until it does.
+    const { items } = await drainUntil(S1.token, undefined, (xs) => last(xs, 'receivable', r.id)?.data?.status === 'paid', 'the paid receivable');
+    assert.equal(last(items, 'payment', p.id)?.data?.amount_allocated, '25.00');
+    assert.equal(last(items, 'receivable', r.id)?.data?.status, 'paid');
+    const { items: other } = await drain(S2.token);
     assert.ok(!other.some((x) => x.id === p.id || x.id === r.id), 'not in another salesperson\'s feed');
   });
 });
